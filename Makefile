@@ -1,0 +1,32 @@
+# Two commands for a newcomer: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lock clean bench
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed: set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	@touch $(STAMP)
+
+demo: install
+	@bash scripts/demo.sh
+
+test: install
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+# Regenerate the pinned constraints from the current environment.
+lock: install
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^policingplan' > constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,36 @@
+"""Shared fixtures.  Tests that need the real data fail loudly when it is absent:
+the data is part of the test environment (CI lays ``../shared`` beside the clone)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policingplan.settings import PROJECT_ROOT, data_dir as _data_dir
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    path = _data_dir()
+    if not (path / "london").is_dir():
+        pytest.fail(
+            f"The shared data directory was not found at {path}. "
+            "Set POLICINGPLAN_DATA_DIR to the folder that holds london/ and city-of-london/."
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def london_dir(data_dir: Path) -> Path:
+    return data_dir / "london"
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def reference_dir(data_dir: Path) -> Path:
+    return data_dir.parent / "reference"
