@@ -1,0 +1,1 @@
+"""The plan model, its folder format, validation and comparison of versions."""
