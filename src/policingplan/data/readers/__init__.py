@@ -1,0 +1,152 @@
+"""Readers: each publisher's file format turned into canonical records.
+
+The one entry point is :func:`read_source`::
+
+    from policingplan.data.readers import read_source, SOURCE_KINDS, ReadResult
+    result = read_source("mps-borough-monthly", path)
+    if result.ok:
+        result.table  # a pyarrow.Table of canonical records
+
+Every kind's table has the columns ``unit`` (string), ``period`` (string:
+``YYYY-MM``, ``YYYY/YY`` or ``YYYY``), ``period_kind`` (``month``, ``fy`` or
+``year``), then the kind's attributes (strings, see :data:`ATTRIBUTES`), then
+its value columns (see :data:`VALUE_COLUMNS`: ``count`` for most kinds).  Rows
+are grouped: one row per distinct unit, period and attributes, with ``count``
+the number of records it stands for.  A file with any error is rejected whole:
+its table has no rows.  No reader raises for bad bytes; every fault becomes a
+:class:`~policingplan.problems.Problem`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pyarrow as pa
+
+from policingplan.problems import Problem, ProblemList
+
+#: The source kinds, named as the command line and the plan name them.
+SOURCE_KINDS: tuple[str, ...] = (
+    "mps-borough-monthly",
+    "police-uk-street",
+    "gla-borough-fy",
+    "ons-lsoa-population",
+    "tfl-casualties",
+    "mps-homicide-victims",
+    "mps-crime-dashboard",
+    "tidy",
+)
+
+#: Each kind's canonical attributes (string columns between ``period_kind`` and the values).
+ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "mps-borough-monthly": ("major", "minor"),
+    "police-uk-street": ("crime_type", "outcome", "lsoa", "force"),
+    "gla-borough-fy": ("measure",),
+    "ons-lsoa-population": (),
+    "tfl-casualties": ("severity", "age_group", "mode", "casualty_class"),
+    "mps-homicide-victims": ("solved", "method", "domestic_abuse", "sex", "age_group", "ethnicity"),
+    "mps-crime-dashboard": ("crime_type", "crime_subtype", "measure"),
+    "tidy": ("measure",),
+}
+
+_COUNT = (("count", pa.int64()),)
+
+#: Each kind's value columns, after the attributes.
+VALUE_COLUMNS: dict[str, tuple[tuple[str, pa.DataType], ...]] = {
+    "mps-borough-monthly": _COUNT,
+    "police-uk-street": _COUNT,
+    # ``count`` holds offences (null for the rates file); ``value`` the published figure.
+    "gla-borough-fy": (("count", pa.int64()), ("value", pa.float64())),
+    "ons-lsoa-population": (("all_ages", pa.int64()), ("age_0_15", pa.int64())),
+    "tfl-casualties": _COUNT,
+    "mps-homicide-victims": _COUNT,
+    "mps-crime-dashboard": _COUNT,
+    "tidy": (("numerator", pa.float64()), ("denominator", pa.float64())),
+}
+
+
+def canonical_schema(kind: str) -> pa.Schema:
+    """The Arrow schema of a kind's canonical table."""
+    fields = [("unit", pa.string()), ("period", pa.string()), ("period_kind", pa.string())]
+    fields += [(name, pa.string()) for name in ATTRIBUTES[kind]]
+    fields += list(VALUE_COLUMNS[kind])
+    return pa.schema(fields)
+
+
+@dataclass
+class ReadResult:
+    """What a reader made of one file: canonical records, counts and problems."""
+
+    kind: str
+    file: str
+    table: pa.Table
+    rows_read: int = 0
+    rows_accepted: int = 0
+    problems: ProblemList = field(default_factory=ProblemList)
+    vintage: str | None = None
+    sha256: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the file has no errors (warnings are allowed)."""
+        return self.problems.ok
+
+
+#: Called with (bytes done, bytes in all) while a large file is read.
+ProgressCallback = Callable[[int, int], None]
+
+
+def read_source(
+    kind: str,
+    path: str | Path,
+    *,
+    vintage: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> ReadResult:
+    """Read one file of a source kind into canonical records; never raises for bad input.
+
+    ``vintage`` overrides the vintage the file states (the dashboard's
+    ``refresh_date``); kinds without one have ``None`` unless it is given.
+    An unknown ``kind`` raises :class:`~policingplan.problems.UserError`.
+    """
+    from policingplan.data.readers.registry import reader_for
+
+    reader = reader_for(kind)
+    file = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return _rejected(kind, file, "", Problem(
+            f"cannot read the file: {exc.strerror or exc}", file=file,
+            accepted="a readable file",
+        ))
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        result = reader(kind, file, data, progress)
+    except Exception as exc:  # a reader's own bug must still not lose the user's file silently
+        return _rejected(kind, file, digest, Problem(
+            f"the file could not be read ({type(exc).__name__}: {exc})", file=file,
+            accepted=f"a {kind} file as described in docs/data.md",
+        ))
+    result.sha256 = digest
+    if vintage is not None:
+        result.vintage = vintage
+    if not result.ok:
+        result.table = canonical_schema(kind).empty_table()
+        result.rows_accepted = 0
+    return result
+
+
+def _rejected(kind: str, file: str, digest: str, problem: Problem) -> ReadResult:
+    problems = ProblemList()
+    problems.add(problem)
+    return ReadResult(kind=kind, file=file, table=canonical_schema(kind).empty_table(),
+                      problems=problems, sha256=digest)
+
+
+__all__ = [
+    "ATTRIBUTES", "SOURCE_KINDS", "VALUE_COLUMNS", "ReadResult", "canonical_schema", "read_source",
+]
