@@ -1,0 +1,143 @@
+"""Backtest the year-end forecast on every MPS borough × major-category series.
+
+For each financial year 2013/14 … 2022/23 and each as-of month 3, 6 and 9
+(June, September, December), forecast the year's total from the months up to
+the as-of month only, then compare with the outturn.  Reports the coverage of
+the 80% and 95% intervals and the mean absolute error (MAE, in crimes) against
+two baselines: the naive run rate (year to date × 12 ÷ months elapsed) and
+last year's remaining months scaled by the year-to-date ratio.  The COVID-19
+years are reported on their own rows and are not in the "normal years" rows.
+
+Run from the project root:
+
+    .venv/bin/python benchmarks/forecast_backtest.py
+
+It prints a Markdown table (pasted into docs/methods.md).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from policingplan.settings import data_dir
+from policingplan.stats.forecast import METHOD_SEASONAL, forecast_year_end_many
+from policingplan.stats.periods import FinancialYear, Month
+
+CRIME_FILE = Path("london") / "mps-recorded-crime-borough-monthly_2010-04_2024-02.csv"
+YEARS = [FinancialYear.of(y) for y in range(2013, 2023)]
+AS_OF_MONTHS = (3, 6, 9)
+COVID_YEARS = ("2019/20", "2020/21", "2021/22")
+
+
+def load_series(path: Path) -> dict[str, dict[Month, float]]:
+    """Borough × major category monthly counts: minor categories summed, every row kept."""
+    frame = pl.read_csv(path, infer_schema_length=0)
+    frame = frame.rename({c: c.lower() for c in frame.columns[:3]})
+    month_columns = frame.columns[3:]
+    frame = frame.with_columns([pl.col(c).cast(pl.Float64, strict=True) for c in month_columns])
+    nulls = sum(frame[c].null_count() for c in month_columns)
+    if nulls:
+        print(f"note: {nulls} empty cells kept as missing months", file=sys.stderr)
+    grouped = (
+        frame.group_by(["boroughname", "majortext"])
+        .agg([  # a missing minor-category month makes the major-category month missing, never zero
+            pl.when(pl.col(c).null_count() > 0).then(None).otherwise(pl.col(c).sum()).alias(c)
+            for c in month_columns
+        ])
+        .sort(["boroughname", "majortext"])
+    )
+    months = [Month(f"{c[:4]}-{c[4:]}") for c in month_columns]
+    series = {}
+    for row in grouped.iter_rows(named=True):
+        name = f"{row['boroughname']} / {row['majortext']}"
+        series[name] = {m: row[c] for m, c in zip(months, month_columns)}
+    print(f"{frame.height} rows read; {len(series)} borough × major-category series", file=sys.stderr)
+    return series
+
+
+def backtest(series: dict[str, dict[Month, float]]) -> list[dict]:
+    """One record per series, year and as-of month."""
+    records = []
+    for year in YEARS:
+        months = year.months()
+        last_year = (year - 1).months()
+        for k in AS_OF_MONTHS:
+            as_of = months[k - 1]
+            forecasts = forecast_year_end_many(series, year, as_of)
+            for name, fc in zip(series, forecasts):
+                values = series[name]
+                ytd = sum(values[m] for m in months[:k])
+                outturn = sum(values[m] for m in months)
+                ly_ytd = sum(values[m] for m in last_year[:k])
+                ly_rest = sum(values[m] for m in last_year[k:])
+                naive = ytd * 12 / k
+                seasonal_ratio = ytd + ly_rest * ytd / ly_ytd if ly_ytd > 0 else naive
+                records.append({
+                    "year": str(year), "k": k, "series": name, "outturn": outturn,
+                    "forecast": fc.forecast_total, "naive": naive, "seasonal_ratio": seasonal_ratio,
+                    "in80": fc.interval_80[0] <= outturn <= fc.interval_80[1],
+                    "in95": fc.interval_95[0] <= outturn <= fc.interval_95[1],
+                    "seasonal": fc.method == METHOD_SEASONAL, "warned": bool(fc.warnings),
+                })
+    return records
+
+
+def summarise(records: list[dict]) -> dict:
+    outturn = np.array([r["outturn"] for r in records])
+    err = {key: np.abs(np.array([r[key] for r in records]) - outturn) for key in ("forecast", "naive", "seasonal_ratio")}
+    return {
+        "n": len(records),
+        "cov80": np.mean([r["in80"] for r in records]),
+        "cov95": np.mean([r["in95"] for r in records]),
+        "mae": err["forecast"].mean(),
+        "mae_naive": err["naive"].mean(),
+        "mae_ratio": err["seasonal_ratio"].mean(),
+        "warned": np.mean([r["warned"] for r in records]),
+        "fallback": np.mean([not r["seasonal"] for r in records]),
+    }
+
+
+def table(records: list[dict]) -> str:
+    groups = [("normal years (7)", lambda y: y not in COVID_YEARS)] + [(y, lambda y, c=y: y == c) for y in COVID_YEARS]
+    groups.append(("all 10 years", lambda y: True))
+    lines = [
+        "| years | as-of | forecasts | 80% coverage | 95% coverage | MAE | MAE naive run rate | "
+        "MAE last year's ratio | vs naive | vs last year's ratio | with a warning |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, keep in groups:
+        ratios = []
+        for k in AS_OF_MONTHS:
+            s = summarise([r for r in records if keep(r["year"]) and r["k"] == k])
+            ratios.append(s["mae"] / s["mae_naive"])
+            lines.append(
+                f"| {label} | {Month.of(2000, 3 + k).label().split()[0]} ({k}) | {s['n']:,} | {s['cov80']:.1%} | "
+                f"{s['cov95']:.1%} | {s['mae']:,.1f} | {s['mae_naive']:,.1f} | {s['mae_ratio']:,.1f} | "
+                f"{s['mae'] / s['mae_naive'] - 1:+.1%} | {s['mae'] / s['mae_ratio'] - 1:+.1%} | {s['warned']:.1%} |"
+            )
+        lines.append(
+            f"| {label} | mean of 3, 6, 9 | | | | | | | {np.mean(ratios) - 1:+.1%} | | |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    started = time.perf_counter()
+    series = load_series(data_dir() / CRIME_FILE)
+    records = backtest(series)
+    print(table(records))
+    fallback = summarise(records)["fallback"]
+    print(
+        f"\n{len(records):,} forecasts; {fallback:.1%} used the run-rate fallback; "
+        f"{time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,525 @@
+"""Year-end forecasts of monthly counts, and the probability of meeting a target.
+
+Given a financial year to date, the year-end total is the count so far plus a
+forecast of the months still to come (and of any month of the year to date
+that is missing: missing is never zero).  The remainder is forecast by the
+*seasonal level* method:
+
+1. month-of-year indices from the ratio of each month to its centred 12-month
+   moving average, over the last four years, shrunk 40% towards 1;
+2. a level from simple exponential smoothing (alpha 0.3) of the seasonally
+   adjusted counts, blended (geometric mean, weights 3:1) with the seasonally
+   adjusted year-to-date run rate;
+3. the remainder is that level times the seasonal indices of the months to come.
+
+The uncertainty comes from the method's own past errors on the same series:
+the same forecast is made from every earlier month (a rolling origin) for the
+same number of months ahead, and the log-ratio errors of the last 60 origins
+give a scale; the remainder is log-Student-t with about a third as many
+degrees of freedom as errors (the errors of overlapping windows are not
+independent).  With too little history for that, the method falls back to the
+run rate with quasi-Poisson intervals, and says so.
+
+The method and its backtest on the Metropolitan Police borough series are in
+``docs/methods.md``.  Everything here is pure: plain values in, plain values out.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal, Mapping, Sequence
+
+import numpy as np
+from scipy import stats
+
+from policingplan.stats.periods import FinancialYear, Month
+
+Polarity = Literal["lower", "higher"]
+
+SEASONAL_YEARS = 4
+SEASONAL_SHRINK = 0.4
+LEVEL_ALPHA = 0.3
+LEVEL_WEIGHT = 0.75
+ERROR_ORIGINS = 60
+MIN_HISTORY_MONTHS = 24
+TRUSTED_HISTORY_MONTHS = 36
+MIN_PAST_ERRORS = 6
+ZERO_RUN_MONTHS = 6
+RATIO_DRAWS = 20_000
+_OFFSET = 0.5  # added before taking logs, so that months at zero have a log
+
+METHOD_SEASONAL = "seasonal_level"
+METHOD_RUN_RATE = "run_rate"
+METHOD_COMPLETE = "year_complete"
+METHOD_NONE = "no_data"
+
+
+@dataclass(frozen=True)
+class YearEndForecast:
+    """The year-end total as a distribution: point, 80% and 95% intervals, P(meet target)."""
+
+    series: str | None
+    year: str
+    as_of: str
+    year_to_date: float | None
+    forecast_total: float | None
+    interval_80: tuple[float | None, float | None]
+    interval_95: tuple[float | None, float | None]
+    p_meet_target: float | None
+    method: str
+    warnings: list[str] = field(default_factory=list)
+    target: float | None = None
+    polarity: Polarity = "lower"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The command line's JSON object for one series."""
+        return {
+            "series": self.series,
+            "year": self.year,
+            "as_of": self.as_of,
+            "year_to_date": _round(self.year_to_date, 4),
+            "forecast_total": _round(self.forecast_total, 4),
+            "interval_80": [_round(v, 4) for v in self.interval_80],
+            "interval_95": [_round(v, 4) for v in self.interval_95],
+            "p_meet_target": _round(self.p_meet_target, 4),
+            "method": self.method,
+            "warnings": list(self.warnings),
+        }
+
+
+def _round(value: float | None, places: int) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), places)
+
+
+@dataclass(frozen=True)
+class RemainderDistribution:
+    """The distribution of the count still to come in the year.
+
+    ``kind`` is ``"log_t"`` (log(R + 0.5) is ``log(point + 0.5) + scale × t(df)``),
+    ``"normal"`` (R is normal with sd ``scale``, cut at zero) or ``"point"``.
+    """
+
+    kind: Literal["log_t", "normal", "point"]
+    point: float
+    scale: float
+    df: float
+
+    def quantile(self, q: np.ndarray | float) -> np.ndarray:
+        q = np.asarray(q, dtype=float)
+        if self.kind == "point" or self.scale == 0:
+            return np.full(q.shape, self.point)
+        if self.kind == "log_t":
+            values = (self.point + _OFFSET) * np.exp(self.scale * stats.t.ppf(q, self.df)) - _OFFSET
+        else:
+            values = self.point + self.scale * stats.norm.ppf(q)
+        return np.maximum(values, 0.0)
+
+    def cdf(self, x: float) -> float:
+        """P(R ≤ x)."""
+        if x < 0:
+            return 0.0
+        if self.kind == "point" or self.scale == 0:
+            return 1.0 if self.point <= x else 0.0
+        if self.kind == "log_t":
+            return float(stats.t.cdf(math.log((x + _OFFSET) / (self.point + _OFFSET)) / self.scale, self.df))
+        return float(stats.norm.cdf((x - self.point) / self.scale))
+
+
+@dataclass(frozen=True)
+class _SeriesForecast:
+    year_to_date: float | None
+    remainder: RemainderDistribution | None
+    method: str
+    warnings: list[str]
+    past_errors: np.ndarray  # log-ratio errors at the rolling origins (NaN where none)
+
+
+# ---------------------------------------------------------------------------
+# Public API
+
+
+def forecast_year_end(
+    history: Mapping[Month | str, float | None],
+    year: FinancialYear | str,
+    as_of: Month | str,
+    target: float | None = None,
+    polarity: Polarity = "lower",
+    series: str | None = None,
+) -> YearEndForecast:
+    """Forecast a count's financial-year total from the months up to ``as_of``.
+
+    ``p_meet_target`` is P(total ≤ target) for ``polarity="lower"`` and
+    P(total ≥ target) for ``"higher"``; None without a target.
+    """
+    return forecast_year_end_many({series: history}, year, as_of, target, polarity)[0]
+
+
+def forecast_year_end_many(
+    histories: Mapping[str | None, Mapping[Month | str, float | None]],
+    year: FinancialYear | str,
+    as_of: Month | str,
+    targets: Mapping[str | None, float | None] | float | None = None,
+    polarity: Polarity | Mapping[str | None, Polarity] = "lower",
+) -> list[YearEndForecast]:
+    """Forecast many series at once (vectorised; hundreds of series take well under a second).
+
+    ``targets`` is one target for all, or a target per series name; ``polarity``
+    likewise.  The results follow the order of ``histories``.
+    """
+    year, as_of = _check_period(year, as_of)
+    names = list(histories)
+    fitted = _forecast_remainders([histories[name] for name in names], year, as_of)
+    results = []
+    for name, fit in zip(names, fitted):
+        target = targets.get(name) if isinstance(targets, Mapping) else targets
+        pol = polarity.get(name, "lower") if isinstance(polarity, Mapping) else polarity
+        results.append(_summarise_count(name, year, as_of, fit, target, pol))
+    return results
+
+
+def forecast_ratio_year_end(
+    numerator: Mapping[Month | str, float | None],
+    denominator: Mapping[Month | str, float | None],
+    year: FinancialYear | str,
+    as_of: Month | str,
+    target: float | None = None,
+    polarity: Polarity = "higher",
+    series: str | None = None,
+) -> YearEndForecast:
+    """Forecast a ratio measure's year rate, Σ numerator ÷ Σ denominator over the year.
+
+    Both counts are forecast as by :func:`forecast_year_end`; their remainders
+    are drawn jointly, with the correlation of their past forecast errors, and
+    the intervals and P(meet target) come from the simulated year rates.
+    """
+    year, as_of = _check_period(year, as_of)
+    num, den = _forecast_remainders([numerator, denominator], year, as_of)
+    warnings = [f"numerator: {w}" for w in num.warnings] + [f"denominator: {w}" for w in den.warnings]
+    if num.remainder is None or den.remainder is None or not den.year_to_date and den.remainder.point == 0:
+        return _empty(series, year, as_of, target, polarity, warnings + ["no rate can be formed"])
+    method = num.method if num.method == den.method else f"{num.method}+{den.method}"
+
+    rho = _error_correlation(num.past_errors, den.past_errors)
+    rng = np.random.default_rng(20070301)
+    z = rng.standard_normal((2, RATIO_DRAWS))
+    z[1] = rho * z[0] + math.sqrt(1 - rho**2) * z[1]
+    u = np.clip(stats.norm.cdf(z), 1e-12, 1 - 1e-12)
+    num_totals = num.year_to_date + num.remainder.quantile(u[0])
+    den_totals = den.year_to_date + den.remainder.quantile(u[1])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rates = np.where(den_totals > 0, num_totals / den_totals, np.nan)
+    rates = rates[np.isfinite(rates)]
+    point = (num.year_to_date + num.remainder.point) / (den.year_to_date + den.remainder.point)
+    ytd_rate = num.year_to_date / den.year_to_date if den.year_to_date else None
+    q = np.quantile(rates, [0.025, 0.1, 0.9, 0.975])
+    p_meet = None
+    if target is not None:
+        p_meet = float(np.mean(rates >= target) if polarity == "higher" else np.mean(rates <= target))
+    return YearEndForecast(
+        series=series, year=str(year), as_of=str(as_of), year_to_date=ytd_rate, forecast_total=float(point),
+        interval_80=(float(q[1]), float(q[2])), interval_95=(float(q[0]), float(q[3])),
+        p_meet_target=p_meet, method=method, warnings=warnings, target=target, polarity=polarity,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Summaries
+
+
+def _summarise_count(name, year, as_of, fit: _SeriesForecast, target, polarity) -> YearEndForecast:
+    if fit.remainder is None:
+        return _empty(name, year, as_of, target, polarity, fit.warnings, fit.year_to_date)
+    ytd, dist = fit.year_to_date, fit.remainder
+    lo95, lo80, hi80, hi95 = (ytd + dist.quantile(np.array([0.025, 0.1, 0.9, 0.975]))).tolist()
+    p_meet = None
+    if target is not None:
+        p_at_most = dist.cdf(target - ytd)
+        p_meet = p_at_most if polarity == "lower" else 1.0 - p_at_most
+    return YearEndForecast(
+        series=name, year=str(year), as_of=str(as_of), year_to_date=ytd, forecast_total=ytd + dist.point,
+        interval_80=(lo80, hi80), interval_95=(lo95, hi95), p_meet_target=p_meet,
+        method=fit.method, warnings=fit.warnings, target=target, polarity=polarity,
+    )
+
+
+def _empty(name, year, as_of, target, polarity, warnings, ytd=None) -> YearEndForecast:
+    return YearEndForecast(
+        series=name, year=str(year), as_of=str(as_of), year_to_date=ytd, forecast_total=None,
+        interval_80=(None, None), interval_95=(None, None), p_meet_target=None,
+        method=METHOD_NONE, warnings=list(warnings), target=target, polarity=polarity,
+    )
+
+
+def _error_correlation(a: np.ndarray, b: np.ndarray) -> float:
+    both = np.isfinite(a) & np.isfinite(b)
+    if both.sum() < MIN_PAST_ERRORS or np.std(a[both]) == 0 or np.std(b[both]) == 0:
+        return 0.0
+    return float(np.clip(np.corrcoef(a[both], b[both])[0, 1], -0.99, 0.99))
+
+
+def _check_period(year, as_of) -> tuple[FinancialYear, Month]:
+    year, as_of = FinancialYear(year), Month(as_of)
+    if as_of not in year:
+        raise ValueError(
+            f"as-of month {as_of} is not in the financial year {year}; "
+            f"accepted: a month from {year.first_month} to {year.last_month}"
+        )
+    return year, as_of
+
+
+# ---------------------------------------------------------------------------
+# The model, vectorised over series
+
+
+def _to_matrix(
+    histories: Sequence[Mapping[Month | str, float | None]], year: FinancialYear, as_of: Month
+) -> tuple[Month, np.ndarray]:
+    """Align the series on one monthly axis ending at ``as_of`` (later months dropped); NaN is missing."""
+    parsed = []
+    first = year.first_month
+    for history in histories:
+        months = {}
+        for key, value in history.items():
+            month = Month(key)
+            if month > as_of:
+                continue
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                continue
+            value = float(value)
+            if value < 0 or math.isinf(value):
+                raise ValueError(f"{month}: a monthly count must be zero or more, not {value}")
+            months[month] = value
+        parsed.append(months)
+        if months:
+            first = min(first, min(months))
+    n_months = as_of - first + 1
+    matrix = np.full((len(parsed), n_months), np.nan)
+    for row, months in enumerate(parsed):
+        for month, value in months.items():
+            matrix[row, month - first] = value
+    return first, matrix
+
+
+def _seasonal_indices(Y: np.ndarray, first_month: Month) -> np.ndarray:
+    """Month-of-year indices (columns January…December, mean 1), shrunk towards 1."""
+    n, T = Y.shape
+    calendar = (first_month.month - 1 + np.arange(T)) % 12
+    indices = np.ones((n, 12))
+    if T < 13:
+        return indices
+    filled = np.nan_to_num(Y)
+    sums = np.concatenate([np.zeros((n, 1)), np.cumsum(filled, axis=1)], axis=1)
+    gaps = np.concatenate([np.zeros((n, 1)), np.cumsum(np.isnan(Y), axis=1)], axis=1)
+    centres = np.arange(max(6, T - 7 - 12 * SEASONAL_YEARS + 1), T - 6)
+    window = sums[:, centres + 7] - sums[:, centres - 6]
+    moving_average = (window - 0.5 * (filled[:, centres - 6] + filled[:, centres + 6])) / 12
+    complete = (gaps[:, centres + 7] - gaps[:, centres - 6]) == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = np.where(complete & (moving_average > 0), Y[:, centres] / moving_average, np.nan)
+    for position in range(12):
+        columns = calendar[centres] == position
+        if columns.any():
+            block = ratios[:, columns]
+            counts = np.isfinite(block).sum(axis=1)
+            means = np.nansum(block, axis=1) / np.maximum(counts, 1)
+            indices[:, position] = np.where(counts > 0, means, 1.0)
+    indices /= indices.mean(axis=1, keepdims=True)
+    return 1 + (1 - SEASONAL_SHRINK) * (indices - 1)
+
+
+def _smoothed_levels(adjusted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exponentially smoothed level after each month (NaN before the first value), and months seen."""
+    n, T = adjusted.shape
+    levels = np.full((n, T), np.nan)
+    seen = np.zeros((n, T))
+    level = np.full(n, np.nan)
+    count = np.zeros(n)
+    for t in range(T):
+        value = adjusted[:, t]
+        present = np.isfinite(value)
+        count = count + present
+        alpha = np.maximum(LEVEL_ALPHA, 1.0 / np.maximum(count, 1))
+        updated = np.where(np.isnan(level), value, level + alpha * (value - level))
+        level = np.where(present, updated, level)
+        levels[:, t] = level
+        seen[:, t] = count
+    return levels, seen
+
+
+def _blend(level_forecast: np.ndarray, run_rate_forecast: np.ndarray) -> np.ndarray:
+    """Geometric blend of the smoothed-level and seasonal run-rate forecasts (run rate optional)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        blended = np.exp(
+            LEVEL_WEIGHT * np.log(level_forecast + _OFFSET) + (1 - LEVEL_WEIGHT) * np.log(run_rate_forecast + _OFFSET)
+        ) - _OFFSET
+    return np.where(np.isfinite(run_rate_forecast), blended, level_forecast)
+
+
+def _rolling_origin_errors(
+    Y: np.ndarray, index_by_column: np.ndarray, levels: np.ndarray, seen: np.ndarray, window: int, horizon: int
+) -> np.ndarray:
+    """Log-ratio errors of the method's forecasts of the next ``horizon`` months from past origins."""
+    n, T = Y.shape
+    origins = np.arange(max(window - 1, 0), T - horizon)[-ERROR_ORIGINS:]
+    if horizon == 0 or origins.size == 0:
+        return np.full((n, 0), np.nan)
+    filled = np.nan_to_num(Y)
+    sums = np.concatenate([np.zeros((n, 1)), np.cumsum(filled, axis=1)], axis=1)
+    gaps = np.concatenate([np.zeros((n, 1)), np.cumsum(np.isnan(Y), axis=1)], axis=1)
+    index_sums = np.concatenate([np.zeros((n, 1)), np.cumsum(index_by_column, axis=1)], axis=1)
+    ahead = index_sums[:, origins + 1 + horizon] - index_sums[:, origins + 1]
+    behind = index_sums[:, origins + 1] - index_sums[:, origins + 1 - window]
+    window_sum = sums[:, origins + 1] - sums[:, origins + 1 - window]
+    window_complete = (gaps[:, origins + 1] - gaps[:, origins + 1 - window]) == 0
+    run_rate = np.where(window_complete, window_sum * ahead / behind, np.nan)
+    forecast = _blend(levels[:, origins] * ahead, run_rate)
+    actual = sums[:, origins + 1 + horizon] - sums[:, origins + 1]
+    actual_complete = (gaps[:, origins + 1 + horizon] - gaps[:, origins + 1]) == 0
+    usable = actual_complete & (seen[:, origins] >= 12) & np.isfinite(forecast)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        errors = np.log((actual + _OFFSET) / (forecast + _OFFSET))
+    return np.where(usable, errors, np.nan)
+
+
+def _forecast_remainders(
+    histories: Sequence[Mapping[Month | str, float | None]], year: FinancialYear, as_of: Month
+) -> list[_SeriesForecast]:
+    first_month, Y = _to_matrix(histories, year, as_of)
+    n, T = Y.shape
+    indices = _seasonal_indices(Y, first_month)
+    columns_ahead = T + (year.last_month - as_of)
+    calendar = (first_month.month - 1 + np.arange(columns_ahead)) % 12
+    index_by_column = indices[:, calendar]
+    levels, seen = _smoothed_levels(Y / index_by_column[:, :T])
+
+    year_columns = np.arange(year.first_month - first_month, year.last_month - first_month + 1)
+    observed_in_year = np.zeros((n, 12), dtype=bool)
+    in_data = year_columns < T
+    observed_in_year[:, in_data] = np.isfinite(Y[:, year_columns[in_data]])
+    year_index = index_by_column[:, year_columns]
+    ytd = np.where(observed_in_year, np.nan_to_num(Y[:, np.minimum(year_columns, T - 1)]), 0.0).sum(axis=1)
+    n_observed = observed_in_year.sum(axis=1)
+    n_missing = 12 - n_observed
+    index_ahead = np.where(observed_in_year, 0.0, year_index).sum(axis=1)
+    index_behind = np.where(observed_in_year, year_index, 0.0).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        run_rate = np.where(n_observed > 0, ytd * index_ahead / index_behind, np.nan)
+    point = _blend(levels[:, -1] * index_ahead, run_rate)
+
+    errors = np.full((n, ERROR_ORIGINS), np.nan)
+    for window, horizon in {(max(int(w), 1), int(h)) for w, h in zip(n_observed, n_missing)}:
+        rows = (np.maximum(n_observed, 1) == window) & (n_missing == horizon)
+        found = _rolling_origin_errors(Y[rows], index_by_column[rows], levels[rows], seen[rows], window, horizon)
+        errors[np.ix_(rows, np.arange(found.shape[1]))] = found
+
+    history_months = np.isfinite(Y).sum(axis=1)
+    results = []
+    for i in range(n):
+        warnings = _series_warnings(Y[i], first_month, year, as_of, observed_in_year[i])
+        past = errors[i][np.isfinite(errors[i])]
+        if history_months[i] == 0:
+            results.append(_SeriesForecast(None, None, METHOD_NONE, warnings + [f"no values up to {as_of}"], errors[i]))
+            continue
+        if n_missing[i] == 0:
+            dist = RemainderDistribution("point", 0.0, 0.0, math.inf)
+            results.append(_SeriesForecast(float(ytd[i]), dist, METHOD_COMPLETE, warnings, errors[i]))
+            continue
+        if history_months[i] < MIN_HISTORY_MONTHS or past.size < MIN_PAST_ERRORS or n_observed[i] == 0:
+            fallback = _run_rate_fallback(Y[i], float(ytd[i]), int(n_observed[i]), int(n_missing[i]))
+            if fallback is None:
+                warnings.append(
+                    f"no month of {year} is observed up to {as_of} and the history is too short "
+                    f"({history_months[i]} months; at least {MIN_HISTORY_MONTHS} are needed): no forecast"
+                )
+                results.append(_SeriesForecast(float(ytd[i]), None, METHOD_NONE, warnings, errors[i]))
+                continue
+            warnings.append(
+                f"too little history for the seasonal method: {history_months[i]} months observed up to {as_of} "
+                f"and {past.size} past forecast errors; at least {MIN_HISTORY_MONTHS} months and "
+                f"{MIN_PAST_ERRORS} errors are needed (about {TRUSTED_HISTORY_MONTHS} months). Using the run rate: "
+                "its intervals allow for chance only, not for a change in level"
+            )
+            results.append(_SeriesForecast(float(ytd[i]), fallback, METHOD_RUN_RATE, warnings, errors[i]))
+            continue
+        if history_months[i] < TRUSTED_HISTORY_MONTHS:
+            warnings.append(
+                f"short history: {history_months[i]} months observed up to {as_of}; "
+                f"{TRUSTED_HISTORY_MONTHS} are needed for the intervals to rest on enough past errors"
+            )
+        scale = float(np.sqrt(np.mean(past**2)))
+        dist = RemainderDistribution("log_t", float(max(point[i], 0.0)), scale, max(past.size / 3.0, 3.0))
+        results.append(_SeriesForecast(float(ytd[i]), dist, METHOD_SEASONAL, warnings, errors[i]))
+    return results
+
+
+def _dispersion(y: np.ndarray) -> float:
+    """Variance ÷ mean of the last 24 observed months, from successive differences (at least 1)."""
+    recent = y[np.isfinite(y)][-24:]
+    if recent.size < 3 or recent.mean() <= 0:
+        return 1.0
+    return max(1.0, float(np.mean(np.diff(recent) ** 2) / (2 * recent.mean())))
+
+
+def _run_rate_fallback(y: np.ndarray, ytd: float, n_observed: int, n_missing: int) -> RemainderDistribution | None:
+    """The run rate with quasi-Poisson spread, for series too short for the seasonal method."""
+    if n_observed == 0:
+        return None
+    point = ytd * n_missing / n_observed
+    variance = _dispersion(y) * max(point, ytd / n_observed, 0.5) * (1 + n_missing / n_observed)
+    return RemainderDistribution("normal", point, math.sqrt(variance), math.inf)
+
+
+# ---------------------------------------------------------------------------
+# Warnings: breaks in the series
+
+
+def _series_warnings(
+    y: np.ndarray, first_month: Month, year: FinancialYear, as_of: Month, observed_in_year: np.ndarray
+) -> list[str]:
+    warnings: list[str] = []
+    elapsed = as_of - year.first_month + 1
+    missing_ytd = [str(year.first_month + j) for j in range(elapsed) if not observed_in_year[j]]
+    if missing_ytd:
+        warnings.append(
+            f"{len(missing_ytd)} month(s) of the year to date are missing ({', '.join(missing_ytd)}): "
+            "they are forecast, not counted as zero"
+        )
+    start = max(0, year.first_month - first_month - 36)
+    before_year = y[start: max(0, year.first_month - first_month)]
+    observed = np.flatnonzero(np.isfinite(y))
+    if observed.size:
+        span = before_year[max(0, observed[0] - start):]
+        gaps = int(np.isnan(span).sum())
+        if gaps:
+            warnings.append(f"{gaps} month(s) missing in the 36 months before {year}: the history has gaps")
+
+    recent = y[-36:]
+    present = recent[np.isfinite(recent)]
+    if present.size >= 12 and present.mean() >= 2:
+        run, longest, end_at = 0, 0, 0
+        for j, value in enumerate(recent):
+            run = run + 1 if value == 0 else (run if np.isnan(value) else 0)
+            if run > longest:
+                longest, end_at = run, j
+        if longest >= ZERO_RUN_MONTHS:
+            last = as_of - (len(recent) - 1 - end_at)
+            warnings.append(
+                f"a run of {longest} months at zero, ending {last}, in a series that averages "
+                f"{present.mean():.1f} a month: the category may have started, stopped or been recoded"
+            )
+
+    if y.size >= 18:
+        latest, year_before = y[-6:], y[-18:-12]
+        if np.isfinite(latest).all() and np.isfinite(year_before).all():
+            now, then = latest.sum(), year_before.sum()
+            z = 2 * (math.sqrt(now) - math.sqrt(then)) / math.sqrt(_dispersion(y))
+            if then > 0 and now > 0 and abs(z) > 4 and abs(math.log(now / then)) > math.log(1.4):
+                change = now / then - 1
+                warnings.append(
+                    f"level shift: the last 6 months are {abs(change):.0%} {'above' if change > 0 else 'below'} "
+                    "the same months a year earlier; the forecast assumes the new level holds"
+                )
+    return warnings
