@@ -66,6 +66,7 @@ _OTHER_AREA_NAMES: dict[str, str] = {
     "aviation security": "MPS-AIRPORTS",
     "aviation security (so18)": "MPS-AIRPORTS",
     "aviation security (so18) (legacy)": "MPS-AIRPORTS",
+    "aviation security (so18) (legacy only)": "MPS-AIRPORTS",
     "so18": "MPS-AIRPORTS",
     "heathrow": "MPS-HEATHROW",
     "non met police force": "MPS-NON-MET",

@@ -1,0 +1,453 @@
+"""What every reader shares: decoding, CSV parsing with physical line numbers,
+column matching, vectorised row checks, unit mapping and grouping.
+
+Line numbers are the file's physical lines, the header being line 1.  Files
+without a double quote are split into lines and fields in Polars (vectorised,
+for files of millions of rows); files with quotes go through the ``csv``
+module, which knows where each record starts even when a quoted field holds a
+newline.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+from dataclasses import dataclass
+from typing import Iterable
+
+import polars as pl
+import pyarrow as pa
+
+from policingplan.data.readers import ATTRIBUTES, ReadResult, VALUE_COLUMNS, canonical_schema
+from policingplan.data.units import (
+    UNKNOWN_UNITS, accepted_unit_names, suggest_unit, unit_code,
+)
+from policingplan.problems import Problem, ProblemList
+
+#: How many problems of one kind are listed before the rest are only counted.
+PROBLEMS_SHOWN = 50
+
+LINE = "__line"
+
+_XLSX_MAGIC = b"PK\x03\x04"
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class FileProblems:
+    """The problems found in one file, listing at most :data:`PROBLEMS_SHOWN` of each kind."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems = ProblemList()
+        self._hidden: dict[str, tuple[int, str]] = {}
+        self._shown: dict[str, int] = {}
+
+    def add(self, message: str, *, line: int | None = None, column: str | None = None,
+            value=None, accepted: str | None = None, severity: str = "error",
+            key: str | None = None) -> None:
+        """Add one problem; ``key`` groups problems of one kind for the cap."""
+        key = key or message
+        if self._shown.get(key, 0) >= PROBLEMS_SHOWN:
+            count, sev = self._hidden.get(key, (0, severity))
+            self._hidden[key] = (count + 1, sev)
+            return
+        problem = Problem(message, file=self.file, line=line, column=column, value=value,
+                          accepted=accepted, severity=severity)  # type: ignore[arg-type]
+        self._shown[key] = self._shown.get(key, 0) + 1
+        self.problems.add(problem)
+
+    def add_rows(self, rows: pl.DataFrame, *, message: str, column: str | None,
+                 value_column: str | None, accepted: str | None, severity: str = "error",
+                 total: int | None = None) -> None:
+        """One problem for each of the first rows of ``rows`` (with ``__line``), the rest counted."""
+        key = f"{message}|{column}"
+        head = rows.head(PROBLEMS_SHOWN)
+        lines = head[LINE].to_list()
+        values = head[value_column].to_list() if value_column else [None] * len(lines)
+        for line, value in zip(lines, values):
+            self.add(message, line=line, column=column, value=value, accepted=accepted,
+                     severity=severity, key=key)
+        extra = (rows.height if total is None else total) - len(lines)
+        if extra > 0:
+            count, _ = self._hidden.get(key, (0, severity))
+            self._hidden[key] = (count + extra, severity)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.problems.errors) or any(s == "error" for _, s in self._hidden.values())
+
+    def finish(self) -> ProblemList:
+        """The problems, with one line for each kind whose list was cut short."""
+        for key, (count, severity) in self._hidden.items():
+            message = key.split("|", 1)[0]
+            self.problems.add(Problem(
+                f"{count:,} more line(s) with the same problem: {message}",
+                file=self.file, severity=severity,  # type: ignore[arg-type]
+            ))
+        self._hidden.clear()
+        return self.problems
+
+
+@dataclass
+class CsvRows:
+    """A CSV file's header and rows, every value a string, with each row's physical line."""
+
+    header: list[str]
+    frame: pl.DataFrame  # one Utf8 column per header name (as written), plus ``__line``
+    rows_read: int
+
+
+def decode_text(data: bytes, problems: FileProblems) -> str | None:
+    """The file's text, or ``None`` after recording why it cannot be read as CSV text."""
+    if not data.strip():
+        problems.add("the file is empty", accepted="a CSV file with a header line and data rows")
+        return None
+    if data.startswith(_XLSX_MAGIC) or data.startswith(_XLS_MAGIC):
+        problems.add(
+            "this is an Excel workbook, not a CSV text file",
+            line=1, accepted="CSV: in Excel use File > Save As > 'CSV UTF-8 (Comma delimited)'",
+        )
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        problems.add(
+            "the file holds binary data (a NUL byte), not CSV text",
+            line=line, accepted="a CSV text file saved as UTF-8",
+        )
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        bad = data[exc.start: exc.start + 4]
+        problems.add(
+            f"the file is not UTF-8 text (byte {bad[:1].hex(' ').upper()} cannot be read); "
+            "re-save it as UTF-8 (in Excel: 'CSV UTF-8 (Comma delimited)')",
+            line=line, value=bad.decode("latin-1"), accepted="UTF-8 text",
+        )
+        return None
+
+
+def parse_csv(text: str, problems: FileProblems) -> CsvRows | None:
+    """Split CSV text into a header and rows; record malformed lines as problems."""
+    text = text.replace("\r\n", "\n")
+    if "\r" in text:
+        text = text.replace("\r", "\n")
+    first_line = text.split("\n", 1)[0]
+    if not first_line.strip():
+        problems.add("the first line is blank; it must be the header", line=1,
+                     accepted="a header line of column names separated by commas")
+        return None
+    if "," not in first_line and "\t" in first_line:
+        problems.add("the file is separated by tabs, not commas", line=1, value=first_line[:80],
+                     accepted="comma-separated values; re-save as CSV")
+        return None
+    if "," not in first_line and ";" in first_line:
+        problems.add("the file is separated by semicolons, not commas", line=1, value=first_line[:80],
+                     accepted="comma-separated values; re-save as CSV with ',' as the separator")
+        return None
+    if '"' in text:
+        rows = _parse_quoted(text, problems)
+    else:
+        rows = _parse_plain(text, problems)
+    if rows is None:
+        return None
+    if rows.rows_read == 0:
+        problems.add("the file has a header but no data rows", line=1,
+                     accepted="at least one data row after the header")
+        return None
+    return rows
+
+
+def _check_header(header: list[str], problems: FileProblems) -> list[str] | None:
+    header = [h.strip() for h in header]
+    seen: set[str] = set()
+    for name in header:
+        if name.lower() in seen and name:
+            problems.add("a column name appears twice in the header", line=1, column=name,
+                         value=name, accepted="each column named once")
+            return None
+        seen.add(name.lower())
+    return header
+
+
+def _parse_plain(text: str, problems: FileProblems) -> CsvRows | None:
+    lines = pl.Series("text", [text]).str.split("\n").explode()
+    frame = pl.DataFrame({"text": lines}).with_row_index(LINE, offset=1)
+    frame = frame.with_columns(pl.col(LINE).cast(pl.Int64))
+    header = _check_header(frame["text"][0].split(","), problems)
+    if header is None:
+        return None
+    width = len(header)
+    ends_with_newline = text.endswith("\n")
+    last_line = frame.height if not ends_with_newline else frame.height - 1
+    body = frame.slice(1).filter(pl.col("text").str.strip_chars() != "")
+    body = body.with_columns(fields=pl.col("text").str.count_matches(",", literal=True) + 1)
+    wrong = body.filter(pl.col("fields") != width)
+    if wrong.height:
+        _report_field_counts(wrong, width, last_line, ends_with_newline, problems)
+    good = body.filter(pl.col("fields") == width)
+    if width == 1:
+        columns = good.select(pl.col("text").alias(header[0]))
+    else:
+        columns = good.select(
+            pl.col("text").str.split_exact(",", width - 1).struct.rename_fields(
+                [f"f{i}" for i in range(width)]).alias("s")
+        ).unnest("s")
+        columns.columns = header
+    columns = columns.with_columns(good[LINE])
+    return CsvRows(header=header, frame=columns, rows_read=body.height)
+
+
+def _report_field_counts(wrong: pl.DataFrame, width: int, last_line: int,
+                         ends_with_newline: bool, problems: FileProblems) -> None:
+    truncated = wrong.filter((pl.col(LINE) == last_line) & (pl.col("fields") < width))
+    if not ends_with_newline and truncated.height:
+        problems.add(
+            "the last line is cut short: the file looks truncated",
+            line=last_line, value=truncated["text"][0][:80],
+            accepted=f"{width} fields on every line; download or export the file again",
+        )
+        wrong = wrong.filter(pl.col(LINE) != last_line)
+    for label, cond in (("more", pl.col("fields") > width), ("fewer", pl.col("fields") < width)):
+        rows = wrong.filter(cond).with_columns(pl.col("text").str.slice(0, 80))
+        if rows.height:
+            problems.add_rows(
+                rows, message=f"the line has {label} fields than the header",
+                column=None, value_column="text",
+                accepted=f"{width} comma-separated fields, as in the header "
+                         "(quote a value that holds a comma)",
+            )
+
+
+def _parse_quoted(text: str, problems: FileProblems) -> CsvRows | None:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header_row = next(reader)
+    except (csv.Error, StopIteration) as exc:
+        problems.add(f"the header line cannot be read as CSV ({exc})", line=1,
+                     accepted="a header line of column names separated by commas")
+        return None
+    header = _check_header(header_row, problems)
+    if header is None:
+        return None
+    width = len(header)
+    columns: list[list[str]] = [[] for _ in range(width)]
+    lines: list[int] = []
+    rows_read = 0
+    start = reader.line_num + 1
+    ends_with_newline = text.endswith("\n")
+    total_lines = text.count("\n") + (0 if ends_with_newline else 1)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.add(
+                f"the line cannot be read as CSV ({exc}); a quote may be unclosed "
+                "or the file cut short", line=start,
+                accepted="fields separated by commas, quoted with \" when they hold commas or quotes",
+            )
+            return None
+        line = start
+        start = reader.line_num + 1
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        rows_read += 1
+        if len(row) != width:
+            if len(row) < width and not ends_with_newline and reader.line_num >= total_lines:
+                problems.add("the last line is cut short: the file looks truncated", line=line,
+                             value=",".join(row)[:80],
+                             accepted=f"{width} fields on every line; download or export the file again")
+            else:
+                label = "more" if len(row) > width else "fewer"
+                problems.add(f"the line has {label} fields than the header", line=line,
+                             value=",".join(row)[:80],
+                             accepted=f"{width} comma-separated fields, as in the header "
+                                      "(quote a value that holds a comma)")
+            continue
+        for i, value in enumerate(row):
+            columns[i].append(value)
+        lines.append(line)
+    data = {f"c{i}": pl.Series(values, dtype=pl.Utf8) for i, values in enumerate(columns)}
+    frame = pl.DataFrame(data)
+    frame.columns = header
+    frame = frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
+    return CsvRows(header=header, frame=frame, rows_read=rows_read)
+
+
+def match_columns(rows: CsvRows, wanted: dict[str, Iterable[str]],
+                  problems: FileProblems) -> dict[str, str] | None:
+    """Find each wanted column among the header's names, by any accepted spelling.
+
+    ``wanted`` maps a canonical name to the header names accepted for it
+    (compared without regard to case and surrounding spaces).  Returns
+    canonical name → header name, or ``None`` after recording each missing
+    column with the closest name that the header does have.
+    """
+    by_lower = {h.lower(): h for h in rows.header}
+    found: dict[str, str] = {}
+    missing = False
+    for canonical, spellings in wanted.items():
+        spellings = list(spellings)
+        hit = next((by_lower[s.lower()] for s in spellings if s.lower() in by_lower), None)
+        if hit is not None:
+            found[canonical] = hit
+            continue
+        missing = True
+        close = difflib.get_close_matches(spellings[0].lower(), list(by_lower), n=1, cutoff=0.6)
+        hint = f"; the header has {by_lower[close[0]]!r}: is that it, misspelt?" if close else ""
+        problems.add(
+            f"the column {spellings[0]!r} is missing{hint}",
+            line=1, column=spellings[0], value=by_lower[close[0]] if close else None,
+            accepted=f"a header naming {' or '.join(repr(s) for s in spellings[:2])}",
+        )
+    return None if missing else found
+
+
+def check_rows(frame: pl.DataFrame, bad: pl.Expr, problems: FileProblems, *, message: str,
+               column: str, accepted: str, label: str | None = None,
+               severity: str = "error") -> None:
+    """Record a problem for each row where ``bad`` holds (vectorised), naming its value.
+
+    ``label`` is the column's name in the file's header, when it differs from ``column``.
+    """
+    rows = frame.filter(bad.fill_null(False))
+    if rows.height:
+        problems.add_rows(rows.select(LINE, pl.col(column).cast(pl.Utf8)), message=message,
+                          column=label or column, value_column=column, accepted=accepted,
+                          severity=severity)
+
+
+def parse_counts(frame: pl.DataFrame, column: str, problems: FileProblems, *,
+                 ceiling: int, label: str | None = None) -> pl.Series:
+    """The column's values as whole, non-negative counts; bad values become problems.
+
+    ``label`` is the column's name in the file's header, when it differs from ``column``.
+    """
+    label = label or column
+    text = frame[column].str.strip_chars()
+    cleaned = text.str.replace_all(",", "", literal=True)
+    as_int = cleaned.cast(pl.Int64, strict=False)
+    as_float = cleaned.cast(pl.Float64, strict=False)
+    work = frame.select(LINE).with_columns(
+        raw=frame[column], as_int=as_int, as_float=as_float,
+    )
+    non_numeric = work.filter(pl.col("as_float").is_null() | pl.col("as_float").is_nan())
+    if non_numeric.height:
+        problems.add_rows(non_numeric, message="the count is not a number", column=label,
+                          value_column="raw", accepted="a whole number of 0 or more, e.g. 42")
+    fractional = work.filter(pl.col("as_int").is_null() & pl.col("as_float").is_not_null()
+                             & ~pl.col("as_float").is_nan())
+    if fractional.height:
+        problems.add_rows(fractional, message="the count is not a whole number", column=label,
+                          value_column="raw", accepted="a whole number of 0 or more, e.g. 42")
+    negative = work.filter(pl.col("as_int") < 0)
+    if negative.height:
+        problems.add_rows(negative, message="the count is negative", column=label,
+                          value_column="raw", accepted="a whole number of 0 or more")
+    absurd = work.filter(pl.col("as_int") > ceiling)
+    if absurd.height:
+        problems.add_rows(absurd, message="the count is implausibly large", column=label,
+                          value_column="raw", accepted=f"a count of at most {ceiling:,}")
+    return as_int
+
+
+def map_units(values: pl.Series, frame: pl.DataFrame, column: str,
+              problems: FileProblems) -> pl.Series:
+    """Borough or area names (or codes) → unit codes; unknown names are errors,
+    the ``Unknown`` borough a warning (its rows are kept under ``MPS-UNKNOWN``)."""
+    distinct = values.unique().to_list()
+    lookup = {name: (unit_code(name) if name is not None else None) for name in distinct}
+    codes = values.replace_strict(lookup, default=None, return_dtype=pl.Utf8)
+    work = frame.select(LINE).with_columns(raw=values, code=codes)
+    unknown = work.filter(pl.col("code").is_null())
+    if unknown.height:
+        for name in unknown["raw"].unique(maintain_order=True).to_list():
+            rows = unknown.filter(pl.col("raw").eq_missing(name))
+            suggestion = suggest_unit(name or "")
+            message = "unknown borough or area"
+            if suggestion:
+                message += f"; did you mean {suggestion!r}?"
+            problems.add_rows(rows, message=message, column=column, value_column="raw",
+                              accepted=accepted_unit_names())
+    unknown_unit = work.filter(pl.col("code").is_in(list(UNKNOWN_UNITS)))
+    if unknown_unit.height:
+        problems.add(
+            f"{unknown_unit.height:,} row(s) have no known borough; they are kept as unit "
+            f"'MPS-UNKNOWN' and count only towards force totals",
+            line=unknown_unit[LINE][0], column=column, value=unknown_unit["raw"][0],
+            severity="warning", key="unknown-borough",
+        )
+    return codes
+
+
+#: Values a publisher writes for "no figure": a missing value, never a zero.
+NOT_AVAILABLE = ("n/a", "na", "..", ":", "")
+
+
+def drop_not_available(frame: pl.DataFrame, column: str, header: str,
+                       problems: FileProblems) -> pl.DataFrame:
+    """Drop rows whose value is marked not available, with one warning saying how many."""
+    missing = pl.col(column).str.strip_chars().str.to_lowercase().is_in(list(NOT_AVAILABLE))
+    dropped = frame.filter(missing)
+    if dropped.height:
+        problems.add(
+            f"{dropped.height:,} row(s) have no figure (marked {dropped[column][0]!r}); "
+            "they are left out as missing, not counted as zero",
+            line=int(dropped[LINE][0]), column=header, value=dropped[column][0],
+            severity="warning", key="not-available",
+        )
+    return frame.filter(~missing)
+
+
+def check_duplicates(frame: pl.DataFrame, keys: list[str], problems: FileProblems,
+                     *, described_as: str) -> None:
+    """In an aggregate file, the same unit, period and attributes twice is an error."""
+    dup = frame.filter(pl.struct(keys).is_duplicated())
+    if not dup.height:
+        return
+    dup = dup.sort(LINE)
+    first = dup.group_by(keys, maintain_order=True).agg(pl.col(LINE).min().alias("first"))
+    later = dup.join(first, on=keys, nulls_equal=True).filter(pl.col(LINE) != pl.col("first"))
+    later = later.with_columns(
+        key=pl.concat_str([pl.col(k).cast(pl.Utf8).fill_null("") for k in keys], separator=" | ")
+    )
+    problems.add_rows(
+        later.with_columns(pl.format("{} (first on line {})", "key", "first").alias("desc")),
+        message=f"a duplicated row: the same {described_as} appears earlier in the file",
+        column=None, value_column="desc",
+        accepted=f"each {described_as} once in the file",
+    )
+
+
+def grouped_table(kind: str, frame: pl.DataFrame, *, aggregate: bool = True) -> pa.Table:
+    """The canonical table: one row per unit, period and attributes, values summed.
+
+    ``aggregate=False`` for files already checked to hold each key once, where
+    summing would turn a blank (null) value into zero.
+    """
+    keys = ["unit", "period", "period_kind", *ATTRIBUTES[kind]]
+    values = [name for name, _ in VALUE_COLUMNS[kind]]
+    if aggregate:
+        frame = frame.group_by(keys).agg([pl.col(v).sum() for v in values])
+    return frame.select(keys + values).sort(keys).to_arrow().cast(canonical_schema(kind))
+
+
+def new_result(kind: str, file: str) -> ReadResult:
+    """An empty result, to be filled in by a reader."""
+    return ReadResult(kind=kind, file=file, table=canonical_schema(kind).empty_table())
+
+
+def finish(result: ReadResult, problems: FileProblems, table: pa.Table | None = None,
+           rows_accepted: int = 0) -> ReadResult:
+    """Attach the problems; the table only when there are no errors."""
+    result.problems = problems.finish()
+    if result.problems.ok and table is not None:
+        result.table = table
+        result.rows_accepted = rows_accepted
+    return result

@@ -1,0 +1,87 @@
+"""``police-uk-street``: the national street-level crime format of the police data portal.
+
+One row per crime (or anti-social behaviour incident), for any force in
+England, Wales and Northern Ireland.  Attributes: ``crime_type`` (``Crime
+type``), ``outcome`` (``Last outcome category``; blank for anti-social
+behaviour, kept as an empty string), ``lsoa`` (``LSOA code``) and ``force``
+(``Falls within``).
+
+The unit: for the City of London Police, the City (``E09000001``); for the
+Metropolitan Police Service, the London borough named at the start of the
+LSOA name (``Camden 024B`` is Camden, ``E09000007``), or ``MPS-UNKNOWN`` (a
+warning) when the LSOA is blank or outside London; for every other force, the
+force's own name, as published (``Thames Valley Police``).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from policingplan.data.readers import ReadResult
+from policingplan.data.readers.base import (
+    LINE, FileProblems, check_rows, decode_text, finish, grouped_table, match_columns,
+    new_result, parse_csv,
+)
+from policingplan.data.units import LONDON_BOROUGHS, normalise_name
+
+KIND = "police-uk-street"
+CITY_OF_LONDON_POLICE = "City of London Police"
+METROPOLITAN_POLICE = "Metropolitan Police Service"
+
+_BOROUGH_BY_NAME = {normalise_name(name): code for code, name in LONDON_BOROUGHS.items()}
+
+
+def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
+    result = new_result(kind, file)
+    problems = FileProblems(file)
+    text = decode_text(data, problems)
+    del data
+    rows = parse_csv(text, problems) if text is not None else None
+    del text
+    if rows is None:
+        return finish(result, problems)
+    result.rows_read = rows.rows_read
+    found = match_columns(rows, {
+        "month": ["Month"],
+        "force": ["Falls within"],
+        "lsoa": ["LSOA code"],
+        "lsoa_name": ["LSOA name"],
+        "crime_type": ["Crime type"],
+        "outcome": ["Last outcome category"],
+    }, problems)
+    if found is None:
+        return finish(result, problems)
+    frame = rows.frame.select(
+        LINE, *[pl.col(header).str.strip_chars().alias(name) for name, header in found.items()]
+    )
+    month_ok = pl.col("month").str.contains(r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$")
+    check_rows(frame, ~month_ok, problems, message="not a real month", column="month", label=found["month"],
+               accepted="a month written YYYY-MM, month 01 to 12, e.g. 2023-04")
+    check_rows(frame, pl.col("crime_type") == "", problems, message="the crime type is blank",
+               column="crime_type", label=found["crime_type"], accepted="a crime type, e.g. Burglary")
+    check_rows(frame, pl.col("force") == "", problems, message="the force is blank",
+               column="force", label=found["force"], accepted="the force's name, e.g. City of London Police")
+    if problems.has_errors:
+        return finish(result, problems)
+    borough_of_lsoa = (
+        pl.col("lsoa_name").str.replace(r"\s+\d{3}[A-Z]$", "").str.to_lowercase()
+        .str.replace_all("&", " and ", literal=True).str.replace_all(r"[-_\s]+", " ")
+        .replace_strict(_BOROUGH_BY_NAME, default=None, return_dtype=pl.Utf8)
+    )
+    frame = frame.with_columns(
+        unit=pl.when(pl.col("force") == CITY_OF_LONDON_POLICE).then(pl.lit("E09000001"))
+        .when(pl.col("force") == METROPOLITAN_POLICE).then(borough_of_lsoa.fill_null("MPS-UNKNOWN"))
+        .otherwise(pl.col("force")),
+        period=pl.col("month"),
+        period_kind=pl.lit("month"),
+        count=pl.lit(1, dtype=pl.Int64),
+    )
+    unknown = frame.filter(pl.col("unit") == "MPS-UNKNOWN")
+    if unknown.height:
+        problems.add(
+            f"{unknown.height:,} Metropolitan Police row(s) have no London LSOA; they are kept "
+            "as unit 'MPS-UNKNOWN' and count only towards force totals",
+            line=int(unknown[LINE][0]), column=found["lsoa_name"],
+            value=unknown["lsoa_name"][0], severity="warning",
+        )
+    return finish(result, problems, grouped_table(kind, frame), rows_accepted=rows.rows_read)

@@ -1,0 +1,468 @@
+"""The warehouse: canonical records in Parquet, and a DuckDB catalogue of every load.
+
+Layout of a warehouse directory::
+
+    catalogue.duckdb              loads, replacements, segments (the one commit point)
+    records/<kind>/<n>.parquet    the rows that load n added (a *segment*)
+    records/<kind>/<n>-r<m>.parquet   segment n rewritten when load m replaced some of its rows
+    .lock                         held by the one load that may run at a time
+
+A load is atomic.  New segments are written under names no reader knows;
+then a copy of the catalogue that lists them is written to a temporary file
+and renamed over ``catalogue.duckdb`` (:func:`os.replace`).  That rename is
+the commit: before it, readers see the old warehouse whole; after it, the new
+one whole.  Files that no catalogue lists (from a failed load, or superseded)
+are removed after the commit.  The live catalogue is never opened for
+writing, so readers (the web app) open it read-only at any time and read the
+segments it lists.
+
+Loading a file whose checksum was loaded before changes nothing.  A file
+whose records cover keys already loaded (unit, period, and the kind's series
+attributes, see :data:`SERIES_ATTRIBUTES`) replaces those rows when its
+vintage is newer, or when either file has no vintage (the file loaded later
+is taken as the newer); an older vintage is refused.  A file with any error
+loads nothing, and neither does any other file of the same load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import shutil
+import uuid
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from policingplan.data.readers import (
+    SOURCE_KINDS, ProgressCallback, ReadResult, canonical_schema, read_source,
+)
+from policingplan.problems import Problem, ProblemList, UserError
+
+CATALOGUE = "catalogue.duckdb"
+RECORDS = "records"
+LOCK = ".lock"
+
+#: Attributes that, beside unit and period, say which series a row belongs to, so that a
+#: newer file replaces only its own series (the rates file does not replace the offences file).
+SERIES_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "police-uk-street": ("force",),
+    "gla-borough-fy": ("measure",),
+    "mps-crime-dashboard": ("measure",),
+    "tidy": ("measure",),
+}
+
+_CATALOGUE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS loads (
+    load_id INTEGER PRIMARY KEY, kind VARCHAR NOT NULL, file VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL, vintage VARCHAR, rows_read BIGINT NOT NULL,
+    rows_accepted BIGINT NOT NULL, loaded_at VARCHAR NOT NULL,
+    first_period VARCHAR, last_period VARCHAR, replaced VARCHAR
+);
+CREATE TABLE IF NOT EXISTS replacements (
+    load_id INTEGER NOT NULL, replaced_load_id INTEGER NOT NULL, replaced_vintage VARCHAR,
+    rows BIGINT NOT NULL, periods INTEGER NOT NULL, units INTEGER NOT NULL,
+    first_period VARCHAR NOT NULL, last_period VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS segments (
+    load_id INTEGER PRIMARY KEY, kind VARCHAR NOT NULL, path VARCHAR NOT NULL, rows BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS segment_periods (load_id INTEGER NOT NULL, period VARCHAR NOT NULL);
+"""
+
+
+def key_columns(kind: str) -> list[str]:
+    """The columns whose values a newer file replaces: unit, period and the series attributes."""
+    return ["unit", "period", *SERIES_ATTRIBUTES.get(kind, ())]
+
+
+@dataclass
+class Replacement:
+    """Rows of an earlier load that a newer file replaced."""
+
+    replaced_load_id: int
+    replaced_file: str
+    replaced_vintage: str | None
+    rows: int
+    periods: int
+    units: int
+    first_period: str
+    last_period: str
+
+    def describe(self) -> str:
+        span = self.first_period if self.first_period == self.last_period else (
+            f"{self.first_period}…{self.last_period}")
+        source = f"vintage {self.replaced_vintage}" if self.replaced_vintage else "a file with no vintage"
+        return (f"replaced {span} from {source} ({self.rows:,} rows, {self.units:,} units; "
+                f"load {self.replaced_load_id}, {self.replaced_file})")
+
+
+@dataclass
+class LoadRecord:
+    """One file's load, as the catalogue records it."""
+
+    load_id: int
+    kind: str
+    file: str
+    sha256: str
+    vintage: str | None
+    rows_read: int
+    rows_accepted: int
+    loaded_at: str
+    first_period: str | None
+    last_period: str | None
+    replaced: str | None
+
+
+@dataclass
+class FileOutcome:
+    """What a load did with one file: ``loaded``, ``already loaded`` or ``rejected``."""
+
+    file: str
+    kind: str
+    status: str
+    sha256: str
+    rows_read: int
+    rows_accepted: int
+    vintage: str | None
+    load_id: int | None = None
+    loaded_at: str | None = None
+    replacements: list[Replacement] = field(default_factory=list)
+    message: str = ""
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["replacements"] = [dict(asdict(r), description=r.describe()) for r in self.replacements]
+        return data
+
+
+@dataclass
+class LoadReport:
+    """The outcome of one load of one or more files: all of them landed, or none did."""
+
+    warehouse: str
+    files: list[FileOutcome] = field(default_factory=list)
+    problems: ProblemList = field(default_factory=ProblemList)
+
+    @property
+    def ok(self) -> bool:
+        return self.problems.ok
+
+
+class Warehouse:
+    """A warehouse directory: read its catalogue and segments, or load files into it."""
+
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+
+    @property
+    def catalogue_path(self) -> Path:
+        return self.directory / CATALOGUE
+
+    # ----- reading -------------------------------------------------------------------------
+
+    @contextmanager
+    def _catalogue(self) -> Iterator[duckdb.DuckDBPyConnection | None]:
+        """A short read-only connection to the live catalogue (``None`` before the first load)."""
+        if not self.catalogue_path.exists():
+            yield None
+            return
+        con = duckdb.connect(str(self.catalogue_path), read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def loads(self) -> list[LoadRecord]:
+        """Every load, oldest first."""
+        with self._catalogue() as con:
+            if con is None:
+                return []
+            rows = con.execute(
+                "SELECT load_id, kind, file, sha256, vintage, rows_read, rows_accepted, loaded_at, "
+                "first_period, last_period, replaced FROM loads ORDER BY load_id"
+            ).fetchall()
+        return [LoadRecord(*row) for row in rows]
+
+    def segment_files(self, kind: str) -> list[Path]:
+        """The Parquet files that hold a kind's live records, as the catalogue lists them."""
+        with self._catalogue() as con:
+            if con is None:
+                return []
+            rows = con.execute(
+                "SELECT path FROM segments WHERE kind = ? AND rows > 0 ORDER BY load_id", [kind]
+            ).fetchall()
+        return [self.directory / path for (path,) in rows]
+
+    def loaded_kinds(self) -> set[str]:
+        """The source kinds with live records."""
+        with self._catalogue() as con:
+            if con is None:
+                return set()
+            rows = con.execute("SELECT DISTINCT kind FROM segments WHERE rows > 0").fetchall()
+        return {kind for (kind,) in rows}
+
+    def records(self, kind: str) -> pa.Table:
+        """All live records of a kind as one Arrow table (with each row's ``load_id``)."""
+        files = self.segment_files(kind)
+        if not files:
+            return _segment_schema(kind).empty_table()
+        return pq.ParquetDataset([str(f) for f in files], schema=_segment_schema(kind)).read()
+
+    def status(self) -> dict:
+        """The loads, and the rows and periods held for each source kind."""
+        sources = []
+        with self._catalogue() as con:
+            rows = [] if con is None else con.execute(
+                "SELECT s.kind, count(*) FILTER (WHERE s.rows > 0), sum(s.rows), "
+                "min(p.first_period), max(p.last_period) FROM segments s "
+                "LEFT JOIN (SELECT load_id, min(period) AS first_period, max(period) AS last_period "
+                "FROM segment_periods GROUP BY load_id) p USING (load_id) "
+                "GROUP BY s.kind ORDER BY s.kind"
+            ).fetchall()
+        for kind, files, total, first, last in rows:
+            sources.append({"kind": kind, "files": int(files), "rows": int(total or 0),
+                            "first_period": first, "last_period": last})
+        return {"warehouse": str(self.directory), "loads": [asdict(r) for r in self.loads()],
+                "sources": sources}
+
+    # ----- loading -------------------------------------------------------------------------
+
+    def load_files(
+        self,
+        sources: Sequence[tuple[str, str | Path]],
+        *,
+        vintage: str | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> LoadReport:
+        """Read each ``(kind, path)`` with its reader and load them all, or none."""
+        results = []
+        for kind, path in sources:
+            if kind not in SOURCE_KINDS:
+                raise UserError(f"unknown source kind {kind!r}; accepted: {', '.join(SOURCE_KINDS)}")
+            results.append(read_source(kind, path, vintage=vintage, progress=progress))
+        return self.load(results)
+
+    def load(self, results: Sequence[ReadResult]) -> LoadReport:
+        """Load readers' results atomically: every file lands, or none does."""
+        report = LoadReport(warehouse=str(self.directory))
+        for result in results:
+            report.problems.extend(result.problems)
+            report.files.append(FileOutcome(
+                file=result.file, kind=result.kind, status="rejected" if not result.ok else "pending",
+                sha256=result.sha256, rows_read=result.rows_read, rows_accepted=result.rows_accepted,
+                vintage=result.vintage,
+            ))
+        if not report.ok:
+            for outcome in report.files:
+                outcome.status = "rejected"
+                outcome.message = "nothing loaded: a file of this load has errors"
+            return report
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with self._writer_lock():
+            _Load(self, results, report).run()
+        return report
+
+    @contextmanager
+    def _writer_lock(self) -> Iterator[None]:
+        with open(self.directory / LOCK, "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def remove_unlisted_files(self) -> None:
+        """Delete segment and temporary files that the live catalogue does not list."""
+        with self._catalogue() as con:
+            listed = set() if con is None else {p for (p,) in con.execute("SELECT path FROM segments").fetchall()}
+        records = self.directory / RECORDS
+        for path in records.rglob("*") if records.exists() else ():
+            if path.is_file() and path.relative_to(self.directory).as_posix() not in listed:
+                path.unlink(missing_ok=True)
+        for path in self.directory.glob(f"{CATALOGUE}.tmp-*"):
+            path.unlink(missing_ok=True)
+
+
+def _segment_schema(kind: str) -> pa.Schema:
+    return canonical_schema(kind).append(pa.field("load_id", pa.int32()))
+
+
+def _utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _newer_or_unknown(new: str | None, old: str | None) -> bool:
+    """Whether a file of vintage ``new`` may replace rows of vintage ``old`` (ISO dates compare as text)."""
+    return new is None or old is None or new >= old
+
+
+class _Load:
+    """One load in progress: new segments written, the catalogue copied, then one rename."""
+
+    def __init__(self, warehouse: Warehouse, results: Sequence[ReadResult], report: LoadReport):
+        self.warehouse = warehouse
+        self.results = results
+        self.report = report
+        self.directory = warehouse.directory
+        self.token = uuid.uuid4().hex[:12]
+        self.written: list[Path] = []  # new files, removed if the load fails
+
+    def run(self) -> None:
+        tmp_catalogue = self.directory / f"{CATALOGUE}.tmp-{self.token}"
+        try:
+            if self.warehouse.catalogue_path.exists():
+                shutil.copyfile(self.warehouse.catalogue_path, tmp_catalogue)
+            self.written.append(tmp_catalogue)
+            con = duckdb.connect(str(tmp_catalogue))
+            try:
+                con.execute(_CATALOGUE_SCHEMA)
+                self._apply(con)
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            if not self.report.ok:
+                self._discard()
+                return
+            os.replace(tmp_catalogue, self.warehouse.catalogue_path)  # the commit
+        except BaseException:
+            self._discard()
+            raise
+        self.warehouse.remove_unlisted_files()
+
+    def _discard(self) -> None:
+        for path in self.written:
+            path.unlink(missing_ok=True)
+            Path(f"{path}.wal").unlink(missing_ok=True)
+        for outcome in self.report.files:
+            if outcome.status in ("loaded", "pending"):
+                outcome.status = "rejected"
+                outcome.load_id = None
+                outcome.loaded_at = None
+                outcome.replacements = []
+                outcome.message = "nothing loaded: a file of this load was refused"
+
+    def _apply(self, con: duckdb.DuckDBPyConnection) -> None:
+        (next_id,) = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()
+        for result, outcome in zip(self.results, self.report.files):
+            previous = con.execute(
+                "SELECT load_id, loaded_at FROM loads WHERE sha256 = ? AND kind = ? ORDER BY load_id LIMIT 1",
+                [result.sha256, result.kind],
+            ).fetchone()
+            if previous is not None:
+                outcome.status = "already loaded"
+                outcome.load_id, outcome.loaded_at = previous
+                outcome.message = f"already loaded (load {previous[0]}, {previous[1]}); nothing changed"
+                continue
+            self._load_one(con, next_id, result, outcome)
+            next_id += 1
+
+    def _load_one(self, con, load_id: int, result: ReadResult, outcome: FileOutcome) -> None:
+        kind = result.kind
+        table = result.table.cast(canonical_schema(kind))
+        table = table.append_column(pa.field("load_id", pa.int32()), pa.array([load_id] * table.num_rows, pa.int32()))
+        keys = key_columns(kind)
+        con.register("new_records", table)
+        try:
+            periods = [p for (p,) in con.execute(
+                "SELECT DISTINCT period FROM new_records ORDER BY period").fetchall()]
+            con.execute("CREATE OR REPLACE TEMP TABLE new_periods AS SELECT DISTINCT period FROM new_records")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE new_keys AS SELECT DISTINCT {_cols(keys)} FROM new_records")
+            overlapping = con.execute(
+                "SELECT DISTINCT s.load_id, s.path, l.vintage, l.file FROM segments s "
+                "JOIN loads l USING (load_id) JOIN segment_periods p USING (load_id) "
+                "WHERE s.kind = ? AND s.rows > 0 AND p.period IN (SELECT period FROM new_periods) "
+                "ORDER BY s.load_id", [kind],
+            ).fetchall()
+            for old_id, old_path, old_vintage, old_file in overlapping:
+                self._replace_in_segment(con, kind, keys, load_id, result, outcome,
+                                         old_id, old_path, old_vintage, old_file)
+            if not self.report.ok:
+                return
+            path = Path(RECORDS) / kind / f"{load_id}.parquet"
+            self._write_segment(table, path)
+        finally:
+            con.unregister("new_records")
+        loaded_at = _utc_now()
+        replaced = "; ".join(r.describe() for r in outcome.replacements) or None
+        con.execute(
+            "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [load_id, kind, Path(result.file).name, result.sha256, result.vintage, result.rows_read,
+             result.rows_accepted, loaded_at, periods[0] if periods else None,
+             periods[-1] if periods else None, replaced],
+        )
+        con.execute("INSERT INTO segments VALUES (?, ?, ?, ?)", [load_id, kind, path.as_posix(), table.num_rows])
+        con.executemany("INSERT INTO segment_periods VALUES (?, ?)", [[load_id, p] for p in periods])
+        for r in outcome.replacements:
+            con.execute("INSERT INTO replacements VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [load_id, r.replaced_load_id, r.replaced_vintage, r.rows, r.periods, r.units,
+                         r.first_period, r.last_period])
+        outcome.status, outcome.load_id, outcome.loaded_at = "loaded", load_id, loaded_at
+        outcome.message = "; ".join([f"loaded {table.num_rows:,} rows"] + [r.describe() for r in outcome.replacements])
+
+    def _replace_in_segment(self, con, kind, keys, load_id, result, outcome,
+                            old_id, old_path, old_vintage, old_file) -> None:
+        source = str(self.directory / old_path)
+        summary = con.execute(
+            f"SELECT count(*), count(DISTINCT period), count(DISTINCT unit), min(period), max(period) "
+            f"FROM read_parquet(?) SEMI JOIN new_keys USING ({_cols(keys)})", [source],
+        ).fetchone()
+        rows, periods, units, first, last = summary
+        if rows == 0:
+            return
+        if not _newer_or_unknown(result.vintage, old_vintage):
+            self.report.problems.add(Problem(
+                f"the warehouse holds vintage {old_vintage} of {first}…{last} (load {old_id}, {old_file}), "
+                f"newer than this file's; nothing loaded",
+                file=result.file, column="vintage", value=result.vintage,
+                accepted=f"a vintage of {old_vintage} or later",
+            ))
+            return
+        if result.vintage is None or old_vintage is None:
+            self.report.problems.add(Problem(
+                f"{first}…{last} were loaded before from {old_file} (load {old_id}); with no vintage to "
+                f"compare, this file, loaded later, replaces them", file=result.file, severity="warning",
+            ))
+        remaining_path = Path(RECORDS) / kind / f"{old_id}-r{load_id}.parquet"
+        remaining = str(self.directory / remaining_path)
+        self.written.append(self.directory / remaining_path)
+        con.execute(
+            f"COPY (SELECT * FROM read_parquet(?) ANTI JOIN new_keys USING ({_cols(keys)})) "
+            f"TO '{_quote(remaining)}' (FORMAT parquet, COMPRESSION zstd)", [source],
+        )
+        (left,) = con.execute("SELECT count(*) FROM read_parquet(?)", [remaining]).fetchone()
+        con.execute("UPDATE segments SET path = ?, rows = ? WHERE load_id = ?",
+                    [remaining_path.as_posix(), left, old_id])
+        con.execute("DELETE FROM segment_periods WHERE load_id = ?", [old_id])
+        con.execute("INSERT INTO segment_periods SELECT DISTINCT ?, period FROM read_parquet(?)",
+                    [old_id, remaining])
+        outcome.replacements.append(Replacement(
+            replaced_load_id=old_id, replaced_file=old_file, replaced_vintage=old_vintage,
+            rows=rows, periods=periods, units=units, first_period=first, last_period=last,
+        ))
+
+    def _write_segment(self, table: pa.Table, path: Path) -> None:
+        target = self.directory / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.written.append(target)
+        pq.write_table(table, target, compression="zstd")
+
+
+def _cols(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")
+
+
+__all__ = [
+    "FileOutcome", "LoadRecord", "LoadReport", "Replacement", "SERIES_ATTRIBUTES",
+    "Warehouse", "key_columns",
+]
