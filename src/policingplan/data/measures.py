@@ -1,0 +1,159 @@
+"""A plan's measure values, by unit and period, computed in the warehouse by counting rules.
+
+Each measure's rule is compiled to Ibis (:mod:`policingplan.data.rules`) and
+run on DuckDB over the warehouse's Parquet segments.  The result has one row
+per measure, unit and period: ``measure, unit, month, period_kind, numerator,
+denominator``.  ``month`` holds the source's period: a month ``2019-04`` for
+monthly sources, but a calendar year ``2019`` or a financial year ``2006/07``
+for sources published only by year (``period_kind`` says which), so that an
+annual source is never passed off as a month.
+
+The force's row (unit ``force``) is the sum of every unit in the source that
+the rule counts, including records a publisher could not place in a borough;
+ratios and percentages are recomputed from the summed numerators and
+denominators, never averaged (METHODS §9).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import ibis
+import pyarrow as pa
+
+from policingplan.data.rules import SUM_OF, compile_rule, force_totals, rule_attributes, validate_rule
+from policingplan.data.warehouse import Warehouse
+from policingplan.plan.model import FORCE, Measure, Plan
+from policingplan.problems import UserError
+from policingplan.stats.periods import FinancialYear, Month, PeriodError
+
+#: The columns of :func:`measure_values`' table.
+MEASURE_VALUE_SCHEMA = pa.schema([
+    ("measure", pa.string()), ("unit", pa.string()), ("month", pa.string()),
+    ("period_kind", pa.string()), ("numerator", pa.float64()), ("denominator", pa.float64()),
+])
+
+
+class SourceNotLoaded(UserError):
+    """A measure's source kind has no records in the warehouse."""
+
+    def __init__(self, measure: Measure, kind: str):
+        super().__init__(f"measure {measure.id!r} counts {kind} records, and none are loaded")
+        self.measure = measure
+        self.kind = kind
+
+
+def period_months(period: str, period_kind: str) -> tuple[Month, Month]:
+    """The first and last month of a period: a month, a financial year or a calendar year."""
+    if period_kind == "month":
+        return Month(period), Month(period)
+    if period_kind == "fy":
+        year = FinancialYear(period)
+        return year.first_month, year.last_month
+    return Month.of(int(period), 1), Month.of(int(period), 12)
+
+
+def measures_with_rules(plan: Plan, measure_id: str | None = None) -> list[Measure]:
+    """The measures to compute: the one asked for, or every measure that has a source and a rule."""
+    if measure_id is not None:
+        try:
+            measure = plan.measure(measure_id)
+        except KeyError:
+            known = ", ".join(m.id for m in plan.measures) or "none"
+            raise UserError(f"the plan has no measure {measure_id!r}; its measures: {known}") from None
+        if measure.source is None or measure.rule is None:
+            raise UserError(f"measure {measure_id!r} has no source and counting rule in the plan, "
+                            "so it cannot be computed from data")
+        return [measure]
+    return [m for m in plan.measures if m.source is not None and m.rule is not None]
+
+
+def measure_values(
+    plan: Plan,
+    warehouse: Warehouse,
+    measure_id: str | None = None,
+    unit: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> pa.Table:
+    """The plan's measure values from the warehouse, with the force's totals (see the module doc).
+
+    ``start`` and ``end`` (``YYYY-MM``) keep the periods that lie wholly
+    within them; ``unit`` keeps one unit (or ``force``).  A measure whose
+    source is not loaded raises :class:`SourceNotLoaded`; a rule that names
+    an unknown attribute or a value the data never holds raises a
+    :class:`UserError` carrying the problems.
+    """
+    first, last = _month_bounds(start, end)
+    measures = measures_with_rules(plan, measure_id)
+    con = ibis.duckdb.connect()
+    tables: dict[str, ibis.Table] = {}
+    parts: list[pa.Table] = []
+    for measure in measures:
+        problems = validate_rule(measure)
+        if not problems.ok:
+            raise UserError(str(problems.errors[0]), problems.errors)
+        kind = measure.source
+        if kind not in tables:
+            files = warehouse.segment_files(kind)
+            if not files:
+                raise SourceNotLoaded(measure, kind)
+            tables[kind] = con.read_parquet([str(f) for f in files], table_name=f"records_{kind.replace('-', '_')}")
+        source = tables[kind]
+        problems = validate_rule(measure, _values_seen(source, rule_attributes(measure.rule)))
+        if not problems.ok:
+            raise UserError(str(problems.errors[0]), problems.errors)
+        values = compile_rule(measure, source)
+        has_force_row = unit is None or unit == FORCE
+        if has_force_row and not _source_has_force_unit(values):
+            values = values.union(force_totals(values, measure))
+        if unit is not None:
+            values = values.filter(values.unit == unit)
+        parts.append(_in_range(values.to_pyarrow(), measure.id, first, last))
+    con.disconnect()
+    if not parts:
+        return MEASURE_VALUE_SCHEMA.empty_table()
+    table = pa.concat_tables(parts)
+    return table.sort_by([("measure", "ascending"), ("unit", "ascending"), ("month", "ascending")])
+
+
+def _values_seen(source: ibis.Table, attributes: Iterable[str]) -> dict[str, set[str]]:
+    return {
+        attr: set(source.select(attr).distinct().to_pyarrow().column(0).to_pylist())
+        for attr in attributes if attr != SUM_OF
+    }
+
+
+def _source_has_force_unit(values: ibis.Table) -> bool:
+    """A tidy source may hold the force's own figure; then it is used, not a sum of units."""
+    return bool(values.filter(values.unit == FORCE).count().to_pyarrow().as_py())
+
+
+def _month_bounds(start: str | None, end: str | None) -> tuple[Month | None, Month | None]:
+    try:
+        first = Month(start) if start else None
+        last = Month(end) if end else None
+    except PeriodError as exc:
+        raise UserError(str(exc)) from None
+    if first and last and last < first:
+        raise UserError(f"the range runs backwards: from {first} to {last}")
+    return first, last
+
+
+def _in_range(table: pa.Table, measure_id: str, first: Month | None, last: Month | None) -> pa.Table:
+    keep = []
+    for period, kind in zip(table.column("period").to_pylist(), table.column("period_kind").to_pylist()):
+        begins, ends = period_months(period, kind)
+        keep.append((first is None or first <= begins) and (last is None or ends <= last))
+    table = table.filter(pa.array(keep, pa.bool_()))
+    return pa.table({
+        "measure": pa.array([measure_id] * table.num_rows, pa.string()),
+        "unit": table.column("unit"),
+        "month": table.column("period"),
+        "period_kind": table.column("period_kind"),
+        "numerator": table.column("numerator").cast(pa.float64()),
+        "denominator": table.column("denominator").cast(pa.float64()),
+    }, schema=MEASURE_VALUE_SCHEMA)
+
+
+__all__ = ["MEASURE_VALUE_SCHEMA", "SourceNotLoaded", "measure_values", "measures_with_rules", "period_months"]
