@@ -239,6 +239,7 @@ class NarrativeSection(PlanModel):
     title: str
     file: str = Field(description="Markdown file, relative to the plan folder, such as narrative/alcohol.md.")
     priority: Optional[str] = None
+    objective: Optional[str] = Field(None, description="The objective the section explains, if one.")
     body: str = Field("", description="Filled from the file when the plan is read; not written in plan.yaml.")
 
 
@@ -254,6 +255,7 @@ class Investment(PlanModel):
     amount: float = Field(ge=0, description="Pounds sterling.")
     description: Optional[str] = None
     condition: Optional[str] = None
+    priorities: list[str] = Field(default_factory=list, description="Ids of the priorities the investment supports.")
 
 
 class Amendment(PlanModel):
