@@ -1,0 +1,14 @@
+"""Monitoring a plan month by month: each target's position, forecast and SPC, and roll-ups.
+
+Pure: :mod:`policingplan.monitor.core` takes a plan and monthly measure values
+(rows as :func:`policingplan.data.measures.measure_values` gives them) and
+returns plain values; :mod:`policingplan.monitor.rollup` rolls the statuses up
+to objectives and priorities.  See ``docs/monitoring.md``.
+"""
+
+from policingplan.monitor.core import TargetPosition, latest_month, monitor_targets
+from policingplan.monitor.rollup import PriorityStatus, ObjectiveStatus, roll_up
+
+__all__ = [
+    "ObjectiveStatus", "PriorityStatus", "TargetPosition", "latest_month", "monitor_targets", "roll_up",
+]

@@ -1,0 +1,344 @@
+"""Each target's position at an as-of month: year to date, year-end forecast, P(meet), SPC.
+
+Pure: it takes a :class:`~policingplan.plan.model.Plan` and monthly measure
+values as rows ``{"measure", "unit", "month", "numerator", "denominator"}``
+(the shape of :func:`policingplan.data.measures.measure_values`) and returns
+one :class:`TargetPosition` per target.  Only rows for months up to and
+including the as-of month are used: every later row is dropped first.
+
+Conventions (``docs/monitoring.md`` gives the reasons):
+
+- a count's target is a volume for the plan year (a change of ``-0.05`` on a
+  baseline ``B`` is ``B × 0.95``); a ratio's target is a rate;
+- the force's series is the sum of every unit's numerators and denominators
+  in the data (boroughs, airports and records with no borough); rates are
+  recomputed from the sums, never averaged (METHODS §9);
+- SPC runs on the monthly series from twelve months before the plan year to
+  the as-of month; a count's SPC target is its year-end target ÷ 12.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Literal, Mapping, Optional
+
+from policingplan.plan.model import FORCE, Plan, Target
+from policingplan.stats.forecast import forecast_ratio_year_end, forecast_year_end
+from policingplan.stats.periods import FinancialYear, Month, PeriodError
+from policingplan.stats.spc import spc
+
+Status = Literal["likely", "in_the_balance", "unlikely", "not_assessed"]
+
+#: P(meet) at or above this is "likely"; at or below UNLIKELY_AT is "unlikely".
+LIKELY_AT = 0.8
+UNLIKELY_AT = 0.2
+#: Months of the year before the plan year that the SPC chart starts with.
+SPC_MONTHS_BEFORE_PLAN_YEAR = 12
+#: A stated baseline further than this (as a fraction) from the data's gives a warning.
+BASELINE_TOLERANCE = 0.01
+
+#: The keys of a position in ``policingplan monitor --json``, in order.
+JSON_KEYS = (
+    "measure", "unit", "target", "polarity", "year_to_date", "forecast_total",
+    "interval_80", "p_meet_target", "variation", "assurance", "warnings",
+)
+
+_DIRECTION = {"lower": "decrease", "higher": "increase", "neutral": "neutral"}
+
+#: One month's value: (numerator, denominator).  A count has no denominator.
+MonthValue = tuple[Optional[float], Optional[float]]
+
+
+@dataclass(frozen=True)
+class TargetPosition:
+    """Where one target stands at the as-of month."""
+
+    measure: str
+    unit: str
+    target: float | None
+    polarity: str
+    year_to_date: float | None
+    forecast_total: float | None
+    interval_80: tuple[float, float] | None
+    p_meet_target: float | None
+    variation: str | None
+    assurance: str | None
+    warnings: tuple[str, ...] = ()
+    kind: str = "count"
+    period: str = ""
+    months_to_date: int = 0
+    baseline: float | None = None
+
+    @property
+    def status(self) -> Status:
+        """``likely``, ``in_the_balance`` or ``unlikely`` from P(meet); else ``not_assessed``."""
+        return status_of(self.p_meet_target)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of ``policingplan monitor --json`` (exactly :data:`JSON_KEYS`)."""
+        return {
+            "measure": self.measure,
+            "unit": self.unit,
+            "target": self.target,
+            "polarity": self.polarity,
+            "year_to_date": self.year_to_date,
+            "forecast_total": self.forecast_total,
+            "interval_80": list(self.interval_80) if self.interval_80 is not None else None,
+            "p_meet_target": self.p_meet_target,
+            "variation": self.variation,
+            "assurance": self.assurance,
+            "warnings": list(self.warnings),
+        }
+
+
+def status_of(p_meet: float | None) -> Status:
+    """The status a probability of meeting the target gives (thresholds in docs/monitoring.md)."""
+    if p_meet is None or (isinstance(p_meet, float) and math.isnan(p_meet)):
+        return "not_assessed"
+    if p_meet >= LIKELY_AT:
+        return "likely"
+    if p_meet <= UNLIKELY_AT:
+        return "unlikely"
+    return "in_the_balance"
+
+
+def _month_or_none(value: Any) -> Month | None:
+    if value is None:
+        return None
+    try:
+        return Month(str(value)[:7])
+    except PeriodError:
+        return None
+
+
+def latest_month(rows: Iterable[Mapping[str, Any]], measures: Iterable[str] | None = None) -> Month | None:
+    """The latest month with data among ``rows`` (optionally only for ``measures``)."""
+    wanted = set(measures) if measures is not None else None
+    months = [
+        m for row in rows
+        if (wanted is None or row["measure"] in wanted) and (m := _month_or_none(row.get("month"))) is not None
+    ]
+    return max(months) if months else None
+
+
+@dataclass
+class _Series:
+    """The monthly values of each (measure, unit), with the force's as the sum of all units."""
+
+    values: dict[tuple[str, str], dict[Month, MonthValue]] = field(default_factory=dict)
+    non_monthly: set[str] = field(default_factory=set)
+
+    def get(self, measure: str, unit: str) -> dict[Month, MonthValue]:
+        return self.values.get((measure, unit), {})
+
+
+def _add(a: Optional[float], b: Optional[float]) -> Optional[float]:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a + b
+
+
+def _series_up_to(rows: Iterable[Mapping[str, Any]], as_of: Month) -> _Series:
+    series = _Series()
+    force: dict[str, dict[Month, MonthValue]] = defaultdict(dict)
+    explicit_force: set[str] = set()
+    for row in rows:
+        measure = str(row["measure"])
+        month = _month_or_none(row.get("month"))
+        if month is None:
+            series.non_monthly.add(measure)
+            continue
+        if month > as_of:
+            continue
+        unit = str(row["unit"])
+        value = (_float(row.get("numerator")), _float(row.get("denominator")))
+        by_month = series.values.setdefault((measure, unit), {})
+        old = by_month.get(month)
+        by_month[month] = value if old is None else (_add(old[0], value[0]), _add(old[1], value[1]))
+        if unit == FORCE:
+            explicit_force.add(measure)
+            continue
+        total = force[measure].get(month, (None, None))
+        force[measure][month] = (_add(total[0], value[0]), _add(total[1], value[1]))
+    for measure, by_month in force.items():
+        if measure not in explicit_force:
+            series.values[(measure, FORCE)] = by_month
+    return series
+
+
+def _float(value: Any) -> Optional[float]:
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def _period_total(by_month: Mapping[Month, MonthValue], months: list[Month], kind: str) -> tuple[float | None, list[Month]]:
+    """A count's sum or a ratio's rate over ``months``, and the months with no value."""
+    missing = [m for m in months if by_month.get(m, (None, None))[0] is None
+               or (kind == "ratio" and by_month.get(m, (None, None))[1] is None)]
+    present = [by_month[m] for m in months if m not in missing]
+    if not present:
+        return None, missing
+    numerator = sum(v[0] for v in present)
+    if kind != "ratio":
+        return numerator, missing
+    denominator = sum(v[1] for v in present)
+    return (numerator / denominator if denominator else None), missing
+
+
+def _month_list(months: list[Month]) -> str:
+    return ", ".join(str(m) for m in months)
+
+
+def _baseline(target: Target, by_month: Mapping[Month, MonthValue], kind: str, warnings: list[str]) -> float | None:
+    computed = None
+    if target.baseline_period and "/" in target.baseline_period:
+        computed, missing = _period_total(by_month, FinancialYear(target.baseline_period).months(), kind)
+        if missing:
+            computed = None
+            if target.baseline is None:
+                warnings.append(
+                    f"no baseline: the data up to the as-of month lacks {len(missing)} month(s) "
+                    f"of {target.baseline_period} ({_month_list(missing[:3])}{'…' if len(missing) > 3 else ''})"
+                )
+    if target.baseline is not None:
+        if computed is not None and abs(computed - target.baseline) > BASELINE_TOLERANCE * abs(target.baseline):
+            warnings.append(
+                f"the plan's baseline {target.baseline:g} differs from the data's {computed:g} "
+                f"for {target.baseline_period}; the plan's is used"
+            )
+        return target.baseline
+    return computed
+
+
+def target_value(target: Target, kind: str, polarity: str, baseline: float | None, warnings: list[str]) -> float | None:
+    """The year-end target in the measure's own terms: a volume for a count, a rate for a ratio."""
+    if target.kind == "level":
+        return target.value
+    if target.kind == "change":
+        if baseline is None or target.value is None:
+            return None
+        return baseline * (1 + target.value)
+    if target.kind == "range":
+        ends = [v for v in (target.minimum, target.maximum) if v is not None]
+        if not ends:
+            return None
+        # Meeting a range means reaching at least its less stretching end.
+        end = max(ends) if polarity == "lower" else min(ends)
+        warnings.append("a range target is judged against its less stretching end")
+        if target.baseline_period is None:
+            return end
+        return None if baseline is None else baseline * (1 + end)
+    if target.kind == "trajectory" and target.trajectory:
+        months = sorted(target.trajectory)
+        if kind == "ratio":
+            return target.trajectory[months[-1]]
+        return sum(target.trajectory.values())
+    return None
+
+
+def _history(by_month: Mapping[Month, MonthValue], as_of: Month, index: int) -> dict[Month, float | None]:
+    """Values at ``index`` (0 numerator, 1 denominator) for every month from the first with data to as-of."""
+    if not by_month:
+        return {}
+    first = min(by_month)
+    return {first + i: by_month.get(first + i, (None, None))[index] for i in range(as_of - first + 1)}
+
+
+def _spc_values(by_month: Mapping[Month, MonthValue], start: Month, as_of: Month, kind: str) -> list[float | None]:
+    values: list[float | None] = []
+    for i in range(as_of - start + 1):
+        numerator, denominator = by_month.get(start + i, (None, None))
+        if kind == "ratio":
+            values.append(numerator / denominator if numerator is not None and denominator else None)
+        else:
+            values.append(numerator)
+    return values
+
+
+def _position(plan: Plan, target: Target, series: _Series, as_of: Month) -> TargetPosition:
+    measure = plan.measure(target.measure)
+    kind = "ratio" if measure.kind in ("ratio", "percentage") else "count"
+    polarity = measure.polarity
+    year = FinancialYear(target.period)
+    warnings: list[str] = []
+    by_month = series.get(measure.id, target.scope)
+    baseline = _baseline(target, by_month, kind, warnings)
+    threshold = target_value(target, kind, polarity, baseline, warnings)
+    common = dict(measure=measure.id, unit=target.scope, target=threshold, polarity=polarity,
+                  kind=kind, period=str(year), baseline=baseline)
+    if not by_month:
+        if measure.id in series.non_monthly:
+            warnings.append(f"{measure.source or 'the source'} is not monthly, so this target is not monitored month by month")
+        elif measure.source is None:
+            warnings.append("the measure has no data source" + (f": {measure.data_note}" if measure.data_note else ""))
+        else:
+            warnings.append(f"no monthly data up to {as_of} for this measure and unit")
+        return TargetPosition(year_to_date=None, forecast_total=None, interval_80=None, p_meet_target=None,
+                              variation=None, assurance=None, warnings=tuple(warnings), **common)
+
+    months = year.months_to_date(as_of)
+    year_to_date, missing = _period_total(by_month, months, kind)
+    if missing:
+        warnings.append(f"no data for {_month_list(missing)}: the year to date leaves them out")
+    if not months:
+        warnings.append(f"the as-of month {as_of} is before the plan year {year} starts")
+
+    forecast_total = interval_80 = p_meet = None
+    if polarity == "neutral":
+        warnings.append("a neutral measure has no chance of meeting a target")
+    forecast_polarity = polarity if polarity in ("lower", "higher") else "lower"
+    if kind == "ratio":
+        result = forecast_ratio_year_end(
+            _history(by_month, as_of, 0), _history(by_month, as_of, 1), year, as_of,
+            target=threshold, polarity=forecast_polarity,
+        )
+    else:
+        result = forecast_year_end(
+            _history(by_month, as_of, 0), year, as_of, target=threshold, polarity=forecast_polarity,
+        )
+    forecast_total = result.forecast_total
+    interval_80 = tuple(result.interval_80) if result.interval_80 is not None else None
+    if polarity != "neutral":
+        p_meet = result.p_meet_target
+    warnings.extend(result.warnings)
+
+    start = year.first_month - SPC_MONTHS_BEFORE_PLAN_YEAR
+    spc_target = None
+    if threshold is not None:
+        spc_target = threshold if kind == "ratio" else threshold / 12
+    chart = spc(_spc_values(by_month, start, as_of, kind), direction=_DIRECTION[polarity], target=spc_target)
+    warnings.extend(f"SPC: {w}" for w in chart.warnings)
+
+    return TargetPosition(
+        year_to_date=year_to_date, forecast_total=forecast_total, interval_80=interval_80,
+        p_meet_target=p_meet, variation=chart.variation, assurance=chart.assurance,
+        warnings=tuple(warnings), months_to_date=len(months) - len(missing), **common,
+    )
+
+
+def monitor_targets(
+    plan: Plan,
+    rows: Iterable[Mapping[str, Any]],
+    as_of: Month | str,
+    unit: str | None = None,
+) -> list[TargetPosition]:
+    """One position per target of the plan (or of one unit: ``"force"`` or a unit code).
+
+    ``rows`` are monthly measure values; rows after ``as_of`` are ignored.
+    Targets come in the plan's order of measures, the force first, then units
+    in the order of ``plan.units``.
+    """
+    as_of = Month(as_of)
+    series = _series_up_to(rows, as_of)
+    order = {u.code: i for i, u in enumerate(plan.units)}
+    measure_order = {m.id: i for i, m in enumerate(plan.measures)}
+    targets = [t for t in plan.targets if unit is None or t.scope == unit]
+    targets.sort(key=lambda t: (measure_order.get(t.measure, len(measure_order)),
+                                -1 if t.scope == FORCE else order.get(t.scope, len(order))))
+    return [_position(plan, t, series, as_of) for t in targets]
