@@ -241,9 +241,8 @@ def _group_centre_and_spread(y: np.ndarray, fix_after: int | None, screen: bool)
     if mr.size == 0:
         return mean, math.nan
     amr = float(np.mean(mr))
-    if screen:
-        kept = mr[mr < SCREEN_FACTOR * amr]
-        amr = float(np.mean(kept)) if kept.size else math.nan
+    if screen and amr > 0:  # with no spread at all there is nothing to screen
+        amr = float(np.mean(mr[mr < SCREEN_FACTOR * amr]))
     return mean, amr
 
 
