@@ -1,0 +1,157 @@
+"""``policingplan forecast``: year-end forecasts and the chance of meeting a target."""
+
+from __future__ import annotations
+
+import csv
+import math
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from policingplan.cli.common import console, fail, print_json
+from policingplan.formatting import fmt_int, fmt_pct
+from policingplan.problems import Problem
+from policingplan.stats.forecast import YearEndForecast, forecast_year_end_many
+from policingplan.stats.periods import FinancialYear, Month, PeriodError
+
+REQUIRED_COLUMNS = ("month", "value")
+ACCEPTED_COLUMNS = "columns month (YYYY-MM) and value, optionally series and target"
+
+
+class PolarityChoice(str, Enum):
+    lower = "lower"
+    higher = "higher"
+
+
+def _number(text: str, file: str, line: int, column: str, accepted: str, allow_negative: bool) -> float | None:
+    """A number from a cell; an empty cell is missing (None), never zero."""
+    text = text.strip()
+    if text == "":
+        return None
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        value = math.nan
+    if math.isnan(value) or math.isinf(value) or (value < 0 and not allow_negative):
+        fail(str(Problem("not an accepted number", file, line, column, text, accepted)))
+    return value
+
+
+def read_monthly_series(path: Path) -> tuple[dict[str | None, dict[Month, float | None]], dict[str | None, float]]:
+    """Read the forecast CSV: the monthly values of each series, and each series' target if given."""
+    file = str(path)
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        fail(str(Problem(f"cannot read the file: {exc.strerror}", file, accepted="a readable CSV file")))
+    with handle:
+        reader = csv.reader(handle)
+        header = [h.strip().lower() for h in next(reader, [])]
+        for column in REQUIRED_COLUMNS:
+            if column not in header:
+                fail(str(Problem(f"missing column {column!r}", file, 1, column, ",".join(header), ACCEPTED_COLUMNS)))
+        position = {name: header.index(name) for name in ("month", "value", "series", "target") if name in header}
+        histories: dict[str | None, dict[Month, float | None]] = {}
+        targets: dict[str | None, float] = {}
+        target_lines: dict[str | None, int] = {}
+        for line, row in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) < len(header):
+                fail(str(Problem(f"the row has {len(row)} cells, the header {len(header)}", file, line,
+                                 accepted=ACCEPTED_COLUMNS)))
+            name = row[position["series"]].strip() if "series" in position else None
+            try:
+                month = Month(row[position["month"]])
+            except PeriodError:
+                fail(str(Problem("not a month", file, line, "month", row[position["month"]],
+                                 "YYYY-MM with a month from 01 to 12, for example 2024-04")))
+            value = _number(row[position["value"]], file, line, "value",
+                            "a count of zero or more, or an empty cell for a missing month", allow_negative=False)
+            series = histories.setdefault(name, {})
+            if month in series:
+                fail(str(Problem(f"month {month} appears twice" + (f" for series {name!r}" if name else ""),
+                                 file, line, "month", str(month), "one row per series and month")))
+            series[month] = value
+            if "target" in position:
+                target = _number(row[position["target"]], file, line, "target", "a number, or an empty cell",
+                                 allow_negative=True)
+                if target is not None:
+                    if name in targets and targets[name] != target:
+                        fail(str(Problem(
+                            f"a second target for series {name!r} (line {target_lines[name]} has {targets[name]:g})",
+                            file, line, "target", row[position["target"]], "one target per series")))
+                    targets[name] = target
+                    target_lines[name] = line
+    if not histories:
+        fail(str(Problem("no data rows", file, 2, accepted=ACCEPTED_COLUMNS)))
+    return histories, targets
+
+
+def _period_options(year: str, as_of: str) -> tuple[FinancialYear, Month]:
+    try:
+        financial_year = FinancialYear(year)
+    except PeriodError:
+        fail(str(Problem("not a financial year", column="--year", value=year,
+                         accepted="a financial year written YYYY/YY, for example 2024/25")))
+    try:
+        month = Month(as_of)
+    except PeriodError:
+        fail(str(Problem("not a month", column="--as-of", value=as_of,
+                         accepted="YYYY-MM with a month from 01 to 12, for example 2024-09")))
+    if month not in financial_year:
+        fail(str(Problem(f"the as-of month is not in the financial year {financial_year}", column="--as-of",
+                         value=as_of,
+                         accepted=f"a month from {financial_year.first_month} to {financial_year.last_month}")))
+    return financial_year, month
+
+
+def _interval(values: tuple[float | None, float | None]) -> str:
+    return f"{fmt_int(values[0])} – {fmt_int(values[1])}"
+
+
+def _show(results: list[YearEndForecast]) -> None:
+    year, as_of = results[0].year, Month(results[0].as_of)
+    table = Table(title=f"Year-end forecasts for {year}, as of {as_of.label()}")
+    for heading in ("Series", "Year to date", "Forecast", "80% interval", "95% interval", "Target", "P(meet target)",
+                    "Method"):
+        table.add_column(heading, justify="left" if heading in ("Series", "Method") else "right")
+    for result in results:
+        table.add_row(
+            result.series or "–", fmt_int(result.year_to_date), fmt_int(result.forecast_total),
+            _interval(result.interval_80), _interval(result.interval_95), fmt_int(result.target),
+            fmt_pct(result.p_meet_target, 0), result.method,
+        )
+    console.print(table)
+    for result in results:
+        for warning in result.warnings:
+            console.print(f"[yellow]warning[/] {result.series or 'series'}: {warning}", highlight=False)
+
+
+def forecast(
+    csv_file: Path = typer.Argument(..., help="CSV with columns month (YYYY-MM) and value; optional series, target."),
+    year: str = typer.Option(..., "--year", help="The financial year, for example 2024/25."),
+    as_of: str = typer.Option(..., "--as-of", help="The last month to use, within the year, for example 2024-09."),
+    target: float | None = typer.Option(None, "--target", help="The target for every series without a target column."),
+    polarity: PolarityChoice = typer.Option(PolarityChoice.lower, "--polarity",
+                                            help="lower: meeting means at most the target; higher: at least."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON: one object per series."),
+) -> None:
+    """Forecast each series' year-end total, with 80% and 95% intervals and P(meeting the target).
+
+    Uses only the months up to --as-of.  An empty value is a missing month, never zero.
+    """
+    financial_year, month = _period_options(year, as_of)
+    histories, targets = read_monthly_series(csv_file)
+    per_series = {name: targets.get(name, target) for name in histories}
+    results = forecast_year_end_many(histories, financial_year, month, per_series, polarity.value)
+    if as_json:
+        print_json([result.to_dict() for result in results])
+    else:
+        _show(results)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("forecast")(forecast)
