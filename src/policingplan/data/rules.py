@@ -78,7 +78,7 @@ def validate_rule(
     each value against the values seen.
     """
     problems = ProblemList()
-    where = f"measures[{measure.id}]"
+    where = f"measures.{measure.id}"
     kind = measure.source
     if kind not in ATTRIBUTES:
         problems.add(Problem(

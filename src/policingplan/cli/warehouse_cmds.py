@@ -1,0 +1,255 @@
+"""``policingplan data load``, ``data status`` and ``measures``: the warehouse from the command line."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shlex
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from policingplan import settings
+from policingplan.cli.common import console, err_console, fail, print_json, print_problems
+from policingplan.cli.groups import data_app
+from policingplan.data.readers import SOURCE_KINDS, read_source
+from policingplan.data.warehouse import LoadReport, Warehouse
+from policingplan.formatting import fmt_int, fmt_num, fmt_pct
+from policingplan.plan.model import Plan
+from policingplan.problems import Problem, UserError
+
+WAREHOUSE_HELP = "The warehouse directory (default: $POLICINGPLAN_WAREHOUSE or .policingplan/warehouse)."
+
+
+def _warehouse(directory: Optional[Path]) -> Warehouse:
+    return Warehouse(directory if directory is not None else settings.warehouse_dir())
+
+
+def _shown_path(path: Path) -> str:
+    """A path as the user would type it: relative to the current directory where that is shorter."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return relative if len(relative) < len(str(path)) else str(path)
+
+
+def _problem_json(problem: Problem) -> dict:
+    return {"file": problem.file, "line": problem.line, "column": problem.column,
+            "value": problem.to_dict()["value"], "message": problem.message, "accepted": problem.accepted}
+
+
+def _load_plan(plan_dir: Path) -> Plan:
+    from policingplan.plan.io import load_plan
+
+    return load_plan(plan_dir)
+
+
+@contextmanager
+def _reading_progress(paths: list[Path], quiet: bool) -> Iterator:
+    """A progress bar over the bytes of the files being read, on a terminal and not under --json."""
+    if quiet or not err_console.is_terminal:
+        yield lambda path: None
+        return
+    sizes = {path: (path.stat().st_size if path.is_file() else 0) for path in paths}
+    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True) as progress:
+        task = progress.add_task("reading", total=sum(sizes.values()) or 1)
+        done = 0
+
+        def per_file(path: Path):
+            nonlocal done
+            progress.update(task, description=f"reading {path.name}", completed=done)
+            start = done
+            done += sizes[path]
+
+            def on_bytes(read: int, _total: int) -> None:
+                progress.update(task, completed=start + read)
+            return on_bytes
+
+        yield per_file
+        progress.update(task, completed=done, description="writing the warehouse")
+
+
+def _print_report(report: LoadReport, as_json: bool) -> None:
+    if as_json:
+        print_json({
+            "ok": report.ok,
+            "warehouse": report.warehouse,
+            "files": [outcome.to_dict() for outcome in report.files],
+            "errors": [_problem_json(p) for p in report.problems.errors],
+            "warnings": [_problem_json(p) for p in report.problems.warnings],
+        })
+        return
+    if report.problems.items:
+        print_problems(report.problems)
+    for outcome in report.files:
+        name = Path(outcome.file).name
+        vintage = f", vintage {outcome.vintage}" if outcome.vintage else ""
+        if outcome.status == "loaded":
+            console.print(
+                f"loaded {name} ({outcome.kind}{vintage}) as load {outcome.load_id}: "
+                f"{fmt_int(outcome.rows_read)} rows read, {fmt_int(outcome.rows_accepted)} accepted",
+                highlight=False,
+            )
+            for replacement in outcome.replacements:
+                console.print(f"  {replacement.describe()}", highlight=False)
+        elif outcome.status == "already loaded":
+            console.print(f"{name}: {outcome.message}", highlight=False)
+        else:
+            err_console.print(f"{name}: {outcome.message or 'rejected'}", highlight=False)
+    if report.ok:
+        console.print(f"warehouse: {_shown_path(Path(report.warehouse))}", highlight=False)
+
+
+def load_command(
+    kind: Optional[str] = typer.Argument(None, help=f"The source kind: {', '.join(SOURCE_KINDS)}."),
+    files: Optional[list[Path]] = typer.Argument(None, help="The files to load, all or none."),
+    plan_dir: Optional[Path] = typer.Option(None, "--plan", help="Load every data source file a plan names."),
+    data_dir: Optional[Path] = typer.Option(
+        None, "--data-dir", help="Where a plan's data files are (default: $POLICINGPLAN_DATA_DIR or ../shared/data)."),
+    warehouse: Optional[Path] = typer.Option(None, "--warehouse", help=WAREHOUSE_HELP),
+    vintage: Optional[str] = typer.Option(
+        None, "--vintage", help="The files' vintage (publication date, YYYY-MM-DD) where the file does not state it."),
+    as_json: bool = typer.Option(False, "--json", help="Print the load report as JSON."),
+) -> None:
+    """Load files into the warehouse atomically and print the load report."""
+    if plan_dir is not None:
+        if kind is not None or files:
+            fail("give either KIND FILE... or --plan PLAN_DIR, not both")
+        try:
+            plan = _load_plan(plan_dir)
+        except UserError as exc:
+            fail(escape(str(exc)))
+        base = data_dir if data_dir is not None else settings.data_dir()
+        sources = [(source.kind, base / name) for source in plan.data_sources for name in source.files]
+        if not sources:
+            fail(escape(f"the plan in {plan_dir} names no data sources (data_sources in plan.yaml)"))
+    else:
+        if kind is None or not files:
+            fail("give a source kind and one or more files (policingplan data load KIND FILE...), "
+                 "or --plan PLAN_DIR")
+        if kind not in SOURCE_KINDS:
+            fail(f"unknown source kind {kind!r}; accepted: {', '.join(SOURCE_KINDS)}")
+        sources = [(kind, path) for path in files]
+    store = _warehouse(warehouse)
+    try:
+        with _reading_progress([path for _, path in sources], quiet=as_json) as progress_for:
+            results = [read_source(k, path, vintage=vintage, progress=progress_for(path)) for k, path in sources]
+            report = store.load(results)
+    except UserError as exc:
+        fail(escape(str(exc)))
+    except OSError as exc:
+        fail(escape(f"cannot write the warehouse {store.directory}: {exc.strerror or exc}"))
+    _print_report(report, as_json)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def status_command(
+    warehouse: Optional[Path] = typer.Option(None, "--warehouse", help=WAREHOUSE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the status as JSON."),
+) -> None:
+    """List the loads and the rows held for each source kind."""
+    status = _warehouse(warehouse).status()
+    if as_json:
+        print_json(status)
+        return
+    if not status["loads"]:
+        console.print(f"The warehouse {_shown_path(Path(status['warehouse']))} holds no loads yet.", highlight=False)
+        return
+    sources = Table(title="Rows by source", title_justify="left")
+    for column in ("source", "files", "rows", "first period", "last period"):
+        sources.add_column(column, justify="right" if column in ("files", "rows") else "left")
+    for row in status["sources"]:
+        sources.add_row(row["kind"], fmt_int(row["files"]), fmt_int(row["rows"]),
+                        row["first_period"] or "–", row["last_period"] or "–")
+    loads = Table(title="Loads", title_justify="left")
+    for column in ("load", "source", "file", "vintage", "rows read", "accepted", "loaded (UTC)", "replaced"):
+        loads.add_column(column, justify="right" if column in ("load", "rows read", "accepted") else "left")
+    for row in status["loads"]:
+        loads.add_row(str(row["load_id"]), row["kind"], row["file"], row["vintage"] or "–",
+                      fmt_int(row["rows_read"]), fmt_int(row["rows_accepted"]),
+                      row["loaded_at"].replace("T", " ").replace("+00:00", ""), row["replaced"] or "")
+    console.print(sources)
+    console.print(loads)
+
+
+def _number(value: float | None):
+    """Whole numbers print as integers; other values as they are."""
+    if value is not None and float(value).is_integer():
+        return int(value)
+    return value
+
+
+def _shown_number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return fmt_int(value) if float(value).is_integer() else fmt_num(value)
+
+
+def _load_hint(plan: Plan, kind: str, warehouse: Optional[Path]) -> str:
+    files = [name for source in plan.data_sources if source.kind == kind for name in source.files]
+    paths = [_shown_path(settings.data_dir() / name) for name in files] or ["FILE..."]
+    command = ["policingplan", "data", "load", kind, *paths]
+    if warehouse is not None:
+        command += ["--warehouse", str(warehouse)]
+    return " ".join(shlex.quote(part) if part != "FILE..." else part for part in command)
+
+
+def measures_command(
+    plan_dir: Path = typer.Argument(..., help="The plan folder."),
+    measure: Optional[str] = typer.Option(None, "--measure", help="Only this measure (its id)."),
+    unit: Optional[str] = typer.Option(None, "--unit", help="Only this unit (its code), or 'force'."),
+    start: Optional[str] = typer.Option(None, "--from", help="First month, YYYY-MM."),
+    end: Optional[str] = typer.Option(None, "--to", help="Last month, YYYY-MM."),
+    warehouse: Optional[Path] = typer.Option(None, "--warehouse", help=WAREHOUSE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
+    as_csv: bool = typer.Option(False, "--csv", help="Print the rows as CSV."),
+) -> None:
+    """The plan's measure values by unit and period, computed from the warehouse by its counting rules."""
+    from policingplan.data.measures import SourceNotLoaded, measure_values
+
+    if as_json and as_csv:
+        fail("give --json or --csv, not both")
+    try:
+        plan = _load_plan(plan_dir)
+        table = measure_values(plan, _warehouse(warehouse), measure_id=measure, unit=unit, start=start, end=end)
+    except SourceNotLoaded as exc:
+        fail(escape(f"{exc}; load it first: {_load_hint(plan, exc.kind, warehouse)}"))
+    except UserError as exc:
+        fail(escape(str(exc)))
+    rows = [dict(row, numerator=_number(row["numerator"]), denominator=_number(row["denominator"]))
+            for row in table.to_pylist()]
+    if as_json:
+        print_json(rows)
+        return
+    if as_csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(table.column_names), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    if not rows:
+        console.print("No measure values in that range.")
+        return
+    view = Table()
+    for column in ("measure", "unit", "period", "numerator", "denominator", "rate"):
+        view.add_column(column, justify="right" if column in ("numerator", "denominator", "rate") else "left")
+    for row in rows:
+        numerator, denominator = row["numerator"], row["denominator"]
+        rate = fmt_pct(numerator / denominator) if denominator else ""
+        view.add_row(row["measure"], row["unit"], row["month"], _shown_number(numerator),
+                     _shown_number(denominator), rate)
+    console.print(view)
+
+
+def register(app: typer.Typer) -> None:
+    data_app.command("load")(load_command)
+    data_app.command("status")(status_command)
+    app.command("measures")(measures_command)
