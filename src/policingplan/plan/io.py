@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -91,8 +92,21 @@ def read_plan(path: str | os.PathLike) -> tuple[Plan | None, ProblemList]:
     """Read and check a plan folder: the plan (``None`` if it has errors) and every problem found."""
     source = read_source(path)
     if source.data is None and source.problems.errors:
-        return None, source.problems
-    return validate_source(source)
+        plan, problems = None, source.problems
+    else:
+        plan, problems = validate_source(source)
+    return plan, _named_in_folder(problems, path)
+
+
+def _named_in_folder(problems: ProblemList, path: str | os.PathLike) -> ProblemList:
+    """Problems name files relative to the plan folder; name them as the user gave the folder."""
+    folder = str(path)
+    named = ProblemList()
+    for problem in problems:
+        if problem.file and problem.file != folder:
+            problem = replace(problem, file=os.path.join(folder, problem.file))
+        named.add(problem)
+    return named
 
 
 def load_plan(path: str | os.PathLike) -> Plan:
@@ -152,7 +166,8 @@ def plan_files(plan: Plan) -> dict[str, str]:
     if "narrative" in data:
         for section in data["narrative"]:
             section.pop("body", None)
-    # Keep the model's field order in plan.yaml.
+    # Keep the model's field order in plan.yaml, and always state the version and status.
+    data["version"], data["status"] = plan.version, plan.status
     ordered = {name: data[name] for name in Plan.model_fields if name in data}
     files = {PLAN_FILE: yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=100)}
     columns = {
