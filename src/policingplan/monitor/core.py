@@ -128,7 +128,8 @@ class _Series:
     """The monthly values of each (measure, unit), with the force's as the sum of all units."""
 
     values: dict[tuple[str, str], dict[Month, MonthValue]] = field(default_factory=dict)
-    non_monthly: set[str] = field(default_factory=set)
+    #: Values of sources published by calendar or financial year, for periods ending by the as-of month.
+    annual: dict[tuple[str, str], dict[str, MonthValue]] = field(default_factory=dict)
 
     def get(self, measure: str, unit: str) -> dict[Month, MonthValue]:
         return self.values.get((measure, unit), {})
@@ -148,9 +149,9 @@ def _series_up_to(rows: Iterable[Mapping[str, Any]], as_of: Month) -> _Series:
     explicit_force: set[str] = set()
     for row in rows:
         measure = str(row["measure"])
-        month = _month_or_none(row.get("month"))
+        month = _month_or_none(row.get("month")) if row.get("period_kind", "month") == "month" else None
         if month is None:
-            series.non_monthly.add(measure)
+            _add_annual(series, measure, row, as_of)
             continue
         if month > as_of:
             continue
@@ -168,6 +169,18 @@ def _series_up_to(rows: Iterable[Mapping[str, Any]], as_of: Month) -> _Series:
         if measure not in explicit_force:
             series.values[(measure, FORCE)] = by_month
     return series
+
+
+def _add_annual(series: _Series, measure: str, row: Mapping[str, Any], as_of: Month) -> None:
+    """Keep a yearly row (``2019`` or ``2006/07``) if its period has ended by the as-of month."""
+    period = str(row.get("month"))
+    try:
+        last = FinancialYear(period).last_month if "/" in period else Month.of(int(period), 12)
+    except (PeriodError, ValueError):
+        return
+    if last <= as_of:
+        series.annual.setdefault((measure, str(row["unit"])), {})[period] = (
+            _float(row.get("numerator")), _float(row.get("denominator")))
 
 
 def _float(value: Any) -> Optional[float]:
@@ -273,8 +286,16 @@ def _position(plan: Plan, target: Target, series: _Series, as_of: Month) -> Targ
     common = dict(measure=measure.id, unit=target.scope, target=threshold, polarity=polarity,
                   kind=kind, period=str(year), baseline=baseline)
     if not by_month:
-        if measure.id in series.non_monthly:
-            warnings.append(f"{measure.source or 'the source'} is not monthly, so this target is not monitored month by month")
+        annual = series.annual.get((measure.id, target.scope))
+        if annual is not None or any(m == measure.id for m, _ in series.annual):
+            warnings.append(f"{measure.source} is published by year, not by month, so this target "
+                            "is not monitored month by month")
+            if annual:
+                latest = max(annual, key=lambda p: (len(p), p))
+                numerator, denominator = annual[latest]
+                figure = (f"{numerator / denominator:.1%} ({numerator:,.0f} of {denominator:,.0f})"
+                          if kind == "ratio" and denominator else f"{numerator:,.0f}")
+                warnings.append(f"the latest complete year by {as_of} is {latest}: {figure}")
         elif measure.source is None:
             warnings.append("the measure has no data source" + (f": {measure.data_note}" if measure.data_note else ""))
         else:
@@ -292,21 +313,26 @@ def _position(plan: Plan, target: Target, series: _Series, as_of: Month) -> Targ
     forecast_total = interval_80 = p_meet = None
     if polarity == "neutral":
         warnings.append("a neutral measure has no chance of meeting a target")
-    forecast_polarity = polarity if polarity in ("lower", "higher") else "lower"
-    if kind == "ratio":
-        result = forecast_ratio_year_end(
-            _history(by_month, as_of, 0), _history(by_month, as_of, 1), year, as_of,
-            target=threshold, polarity=forecast_polarity,
-        )
-    else:
-        result = forecast_year_end(
-            _history(by_month, as_of, 0), year, as_of, target=threshold, polarity=forecast_polarity,
-        )
-    forecast_total = result.forecast_total
-    interval_80 = tuple(result.interval_80) if result.interval_80 is not None else None
-    if polarity != "neutral":
-        p_meet = result.p_meet_target
-    warnings.extend(result.warnings)
+    if months:
+        # After the year has ended the forecast is the outturn: the year's own months.
+        forecast_as_of = min(as_of, year.last_month)
+        forecast_polarity = polarity if polarity in ("lower", "higher") else "lower"
+        if kind == "ratio":
+            result = forecast_ratio_year_end(
+                _history(by_month, forecast_as_of, 0), _history(by_month, forecast_as_of, 1), year,
+                forecast_as_of, target=threshold, polarity=forecast_polarity,
+            )
+        else:
+            result = forecast_year_end(
+                _history(by_month, forecast_as_of, 0), year, forecast_as_of, target=threshold,
+                polarity=forecast_polarity,
+            )
+        forecast_total = result.forecast_total
+        if result.interval_80 is not None and None not in result.interval_80:
+            interval_80 = (float(result.interval_80[0]), float(result.interval_80[1]))
+        if polarity != "neutral":
+            p_meet = result.p_meet_target
+        warnings.extend(result.warnings)
 
     start = year.first_month - SPC_MONTHS_BEFORE_PLAN_YEAR
     spc_target = None
