@@ -1,0 +1,165 @@
+"""Year-end forecasts on the real Metropolitan Police borough series."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from policingplan.stats.forecast import (
+    METHOD_COMPLETE,
+    METHOD_RUN_RATE,
+    METHOD_SEASONAL,
+    forecast_ratio_year_end,
+    forecast_year_end,
+    forecast_year_end_many,
+)
+from policingplan.stats.periods import FinancialYear, Month
+
+
+def outturn(series, year: FinancialYear) -> float:
+    return sum(series[m] for m in year.months())
+
+
+def test_it_brackets_camden_burglary_in_a_normal_year(mps_series):
+    camden = mps_series[("Camden", "BURGLARY")]
+    year = FinancialYear("2017/18")
+    result = forecast_year_end(camden, year, "2017-09", series="Camden burglary")
+    actual = outturn(camden, year)
+    assert result.method == METHOD_SEASONAL
+    assert result.year_to_date == sum(camden[m] for m in year.months_to_date("2017-09"))
+    assert result.interval_80[0] <= actual <= result.interval_80[1]
+    assert result.interval_95[0] <= actual <= result.interval_95[1]
+    assert result.warnings == []
+
+
+def test_it_covers_most_burglary_outturns_at_95_percent(mps_series):
+    burglary = {key: s for key, s in mps_series.items() if key[1] == "BURGLARY"}
+    year = FinancialYear("2017/18")
+    results = forecast_year_end_many(burglary, year, "2017-09")
+    inside = [r.interval_95[0] <= outturn(s, year) <= r.interval_95[1] for r, s in zip(results, burglary.values())]
+    assert len(inside) == 34
+    assert np.mean(inside) >= 0.85
+
+
+def test_it_beats_the_naive_run_rate_over_all_series(mps_series):
+    errors, naive_errors = [], []
+    for year in (FinancialYear("2016/17"), FinancialYear("2018/19")):
+        as_of = year.months()[5]
+        for result, series in zip(forecast_year_end_many(mps_series, year, as_of), mps_series.values()):
+            actual = outturn(series, year)
+            naive = sum(series[m] for m in year.months_to_date(as_of)) * 12 / 6
+            errors.append(abs(result.forecast_total - actual))
+            naive_errors.append(abs(naive - actual))
+    assert np.mean(errors) < 0.95 * np.mean(naive_errors)
+
+
+def test_it_ignores_every_month_after_as_of(mps_series):
+    westminster = mps_series[("Westminster", "THEFT")]
+    year = FinancialYear("2018/19")
+    before = forecast_year_end(westminster, year, "2018-10", target=20000)
+    altered = {m: (v * 3 if m > Month("2018-10") else v) for m, v in westminster.items()}
+    altered.update({Month("2019-01"): None, Month("2030-01"): 5.0})
+    after = forecast_year_end(altered, year, "2018-10", target=20000)
+    assert after.to_dict() == before.to_dict()
+    assert before.year_to_date == sum(westminster[m] for m in year.months_to_date("2018-10"))
+
+
+def test_p_meet_rises_with_the_target_and_flips_with_polarity(mps_series):
+    series = mps_series[("Lambeth", "VIOLENCE AGAINST THE PERSON")]
+    year = FinancialYear("2018/19")
+    centre = forecast_year_end(series, year, "2018-06").forecast_total
+    targets = centre * np.linspace(0.85, 1.15, 13)
+    lower = [forecast_year_end(series, year, "2018-06", target=t).p_meet_target for t in targets]
+    higher = [forecast_year_end(series, year, "2018-06", target=t, polarity="higher").p_meet_target for t in targets]
+    assert all(a <= b for a, b in zip(lower, lower[1:]))
+    assert lower[0] < 0.05 and lower[-1] > 0.95
+    assert lower[6] == pytest.approx(0.5, abs=0.05)
+    assert np.allclose(np.array(lower) + np.array(higher), 1.0, atol=1e-9)
+
+
+def test_a_target_already_missed_has_no_chance(mps_series):
+    series = mps_series[("Croydon", "ROBBERY")]
+    year = FinancialYear("2016/17")
+    ytd = sum(series[m] for m in year.months_to_date("2016-12"))
+    assert forecast_year_end(series, year, "2016-12", target=ytd - 1).p_meet_target == 0.0
+    assert forecast_year_end(series, year, "2016-12", target=ytd - 1, polarity="higher").p_meet_target == 1.0
+
+
+def test_a_complete_year_is_its_outturn(mps_series):
+    series = mps_series[("Brent", "DRUG OFFENCES")]
+    year = FinancialYear("2015/16")
+    result = forecast_year_end(series, year, "2016-03", target=outturn(series, year))
+    actual = outturn(series, year)
+    assert result.method == METHOD_COMPLETE
+    assert result.forecast_total == actual
+    assert result.interval_80 == (actual, actual) and result.interval_95 == (actual, actual)
+    assert result.p_meet_target == 1.0
+
+
+def test_a_missing_month_is_forecast_not_counted_as_zero(mps_series):
+    series = dict(mps_series[("Ealing", "THEFT")])
+    year = FinancialYear("2017/18")
+    full = forecast_year_end(series, year, "2017-09")
+    series[Month("2017-07")] = None
+    gappy = forecast_year_end(series, year, "2017-09")
+    assert gappy.year_to_date == full.year_to_date - mps_series[("Ealing", "THEFT")][Month("2017-07")]
+    assert any("2017-07" in w and "not counted as zero" in w for w in gappy.warnings)
+    assert gappy.forecast_total == pytest.approx(full.forecast_total, rel=0.03)
+    assert gappy.interval_95[1] - gappy.interval_95[0] > full.interval_95[1] - full.interval_95[0]
+
+
+def test_short_history_falls_back_to_the_run_rate_and_says_how_much_is_needed(mps_series):
+    series = mps_series[("Hackney", "BURGLARY")]
+    short = {m: v for m, v in series.items() if m >= Month("2022-04")}
+    result = forecast_year_end(short, "2022/23", "2022-09")
+    ytd = sum(short[m] for m in FinancialYear("2022/23").months_to_date("2022-09"))
+    assert result.method == METHOD_RUN_RATE
+    assert result.forecast_total == pytest.approx(ytd * 2)
+    assert any("at least 24 months" in w for w in result.warnings)
+
+
+def test_the_covid_fall_is_flagged_as_a_level_shift(mps_series):
+    result = forecast_year_end(mps_series[("Westminster", "THEFT")], "2020/21", "2020-09")
+    assert any(w.startswith("level shift") and "below" in w for w in result.warnings)
+
+
+def test_a_category_that_stops_is_flagged(mps_series):
+    result = forecast_year_end(mps_series[("Barking and Dagenham", "FRAUD AND FORGERY")], "2014/15", "2014-09")
+    assert any("run of" in w and "zero" in w for w in result.warnings)
+
+
+def test_as_of_outside_the_year_is_refused(mps_series):
+    with pytest.raises(ValueError, match="not in the financial year 2018/19"):
+        forecast_year_end(mps_series[("Camden", "BURGLARY")], "2018/19", "2019-04")
+
+
+def test_a_ratio_forecast_brackets_domestic_abuse_outcome_rates(domestic_abuse):
+    year = FinancialYear("2023/24")
+    inside, total = 0, 0
+    for measures in domestic_abuse.values():
+        outcomes, offences = measures.get("Positive Outcomes", {}), measures.get("Offences", {})
+        if not all(m in outcomes and m in offences for m in year.months()):
+            continue
+        result = forecast_ratio_year_end(outcomes, offences, year, "2023-09", target=0.1)
+        actual = outturn(outcomes, year) / outturn(offences, year)
+        ytd = sum(outcomes[m] for m in year.months_to_date("2023-09")) / sum(
+            offences[m] for m in year.months_to_date("2023-09"))
+        assert result.year_to_date == pytest.approx(ytd)
+        assert result.interval_95[0] <= result.interval_80[0] <= result.forecast_total <= result.interval_80[1]
+        assert result.interval_80[1] <= result.interval_95[1]
+        inside += result.interval_95[0] <= actual <= result.interval_95[1]
+        total += 1
+    assert total >= 30
+    assert inside >= 0.75 * total
+
+
+def test_a_ratio_of_proportional_series_is_that_proportion(mps_series):
+    offences = mps_series[("Newham", "ROBBERY")]
+    half = {m: v / 2 for m, v in offences.items()}
+    result = forecast_ratio_year_end(half, offences, "2018/19", "2018-09", target=0.45)
+    assert result.forecast_total == pytest.approx(0.5, abs=1e-4)  # the 0.5 offset before logs is not scale-free
+    assert result.interval_95[0] == pytest.approx(0.5, abs=0.01)
+    assert result.interval_95[1] == pytest.approx(0.5, abs=0.01)
+    assert result.p_meet_target == 1.0
+    lower = forecast_ratio_year_end(half, offences, "2018/19", "2018-09", target=0.45, polarity="lower")
+    assert lower.p_meet_target == 0.0
