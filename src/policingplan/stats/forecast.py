@@ -257,7 +257,7 @@ def _error_correlation(a: np.ndarray, b: np.ndarray) -> float:
     both = np.isfinite(a) & np.isfinite(b)
     if both.sum() < MIN_PAST_ERRORS or np.std(a[both]) == 0 or np.std(b[both]) == 0:
         return 0.0
-    return float(np.clip(np.corrcoef(a[both], b[both])[0, 1], -0.99, 0.99))
+    return float(np.clip(np.corrcoef(a[both], b[both])[0, 1], -0.999, 0.999))
 
 
 def _check_period(year, as_of) -> tuple[FinancialYear, Month]:
