@@ -9,7 +9,9 @@ for sources published only by year (``period_kind`` says which), so that an
 annual source is never passed off as a month.
 
 The force's row (unit ``force``) is the sum of every unit in the source that
-the rule counts, including records a publisher could not place in a borough;
+the rule counts, including records a publisher could not place in a borough
+(``MPS-UNKNOWN``), so a source's own force-wide rows must not be loaded beside
+its unit rows;
 ratios and percentages are recomputed from the summed numerators and
 denominators, never averaged (METHODS §9).
 """
@@ -104,8 +106,7 @@ def measure_values(
         if not problems.ok:
             raise UserError(str(problems.errors[0]), problems.errors)
         values = compile_rule(measure, source)
-        has_force_row = unit is None or unit == FORCE
-        if has_force_row and not _source_has_force_unit(values):
+        if unit is None or unit == FORCE:
             values = values.union(force_totals(values, measure))
         if unit is not None:
             values = values.filter(values.unit == unit)
@@ -122,11 +123,6 @@ def _values_seen(source: ibis.Table, attributes: Iterable[str]) -> dict[str, set
         attr: set(source.select(attr).distinct().to_pyarrow().column(0).to_pylist())
         for attr in attributes if attr != SUM_OF
     }
-
-
-def _source_has_force_unit(values: ibis.Table) -> bool:
-    """A tidy source may hold the force's own figure; then it is used, not a sum of units."""
-    return bool(values.filter(values.unit == FORCE).count().to_pyarrow().as_py())
 
 
 def _month_bounds(start: str | None, end: str | None) -> tuple[Month | None, Month | None]:

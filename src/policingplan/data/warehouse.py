@@ -349,13 +349,14 @@ class _Load:
                 outcome.message = "nothing loaded: a file of this load was refused"
 
     def _apply(self, con: duckdb.DuckDBPyConnection) -> None:
-        (next_id,) = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()
+        (next_id,) = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0]
         for result, outcome in zip(self.results, self.report.files):
             previous = con.execute(
                 "SELECT load_id, loaded_at FROM loads WHERE sha256 = ? AND kind = ? ORDER BY load_id LIMIT 1",
                 [result.sha256, result.kind],
-            ).fetchone()
-            if previous is not None:
+            ).fetchall()
+            if previous:
+                previous = previous[0]
                 outcome.status = "already loaded"
                 outcome.load_id, outcome.loaded_at = previous
                 outcome.message = f"already loaded (load {previous[0]}, {previous[1]}); nothing changed"
@@ -412,7 +413,7 @@ class _Load:
         summary = con.execute(
             f"SELECT count(*), count(DISTINCT period), count(DISTINCT unit), min(period), max(period) "
             f"FROM read_parquet(?) SEMI JOIN new_keys USING ({_cols(keys)})", [source],
-        ).fetchone()
+        ).fetchall()[0]
         rows, periods, units, first, last = summary
         if rows == 0:
             return
@@ -436,7 +437,7 @@ class _Load:
             f"COPY (SELECT * FROM read_parquet(?) ANTI JOIN new_keys USING ({_cols(keys)})) "
             f"TO '{_quote(remaining)}' (FORMAT parquet, COMPRESSION zstd)", [source],
         )
-        (left,) = con.execute("SELECT count(*) FROM read_parquet(?)", [remaining]).fetchone()
+        (left,) = con.execute("SELECT count(*) FROM read_parquet(?)", [remaining]).fetchall()[0]
         con.execute("UPDATE segments SET path = ?, rows = ? WHERE load_id = ?",
                     [remaining_path.as_posix(), left, old_id])
         con.execute("DELETE FROM segment_periods WHERE load_id = ?", [old_id])
