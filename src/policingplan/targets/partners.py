@@ -32,6 +32,20 @@ _SAME_TARGET_CRIMES = 0.5
 
 
 @dataclass(frozen=True)
+class UnitTargetVolume:
+    """A unit's own target as a whole number of crimes, with its baseline volume."""
+
+    unit: str
+    baseline: float
+    target: int
+
+
+def unit_target_volumes(allocation: Allocation) -> list[UnitTargetVolume]:
+    """The targets of an allocation, ready to set beside partner targets."""
+    return [UnitTargetVolume(u.unit, u.baseline, u.target) for u in allocation.units]
+
+
+@dataclass(frozen=True)
 class PartnerAlignment:
     """One partner target beside the unit's variable target, both as crimes in ``period``.
 
@@ -127,15 +141,18 @@ def _years_between(first: str, last: str) -> Optional[int]:
 
 
 def align_partner_targets(
-    allocation: Allocation,
+    unit_targets: Sequence[UnitTargetVolume],
+    required_total: int,
     partner_targets: Sequence[PartnerTarget],
     measure: str,
     period: str,
     baseline_period: str,
     unit_volumes: Optional[Mapping[str, Mapping[str, float]]] = None,
 ) -> PartnerAlignmentSummary:
-    """Compare each partner target for ``measure`` with the unit's target in ``allocation``.
+    """Compare each partner target for ``measure`` with the unit's own target.
 
+    ``required_total`` is the corporate figure the units' targets must meet
+    together (see :func:`policingplan.targets.allocation.required_total`).
     ``period`` and ``baseline_period`` are the plan's target period and the
     baseline period of the allocation's baselines.  ``unit_volumes`` maps a
     unit to its known volumes by period (``{"E09000002": {"2005/06": 21870}}``),
@@ -143,7 +160,7 @@ def align_partner_targets(
     are better (crime).
     """
     unit_volumes = unit_volumes or {}
-    by_unit = {u.unit: u for u in allocation.units}
+    by_unit = {u.unit: u for u in unit_targets}
     alignments: list[PartnerAlignment] = []
     notes: list[str] = []
     for partner_target in partner_targets:
@@ -166,7 +183,7 @@ def align_partner_targets(
         if alignment.comparable and alignment.partner_volume is not None:
             volume = min(alignment.unit_target, whole_crimes(alignment.partner_volume))
             most_stretching[alignment.unit] = min(volume, most_stretching.get(alignment.unit, volume))
-    stretched_total = sum(most_stretching.get(u.unit, u.target) for u in allocation.units)
+    stretched_total = sum(most_stretching.get(u.unit, u.target) for u in unit_targets)
     not_compared = [a.unit for a in alignments if not a.comparable]
     if not_compared:
         notes.append(
@@ -177,11 +194,11 @@ def align_partner_targets(
         measure=measure,
         period=period,
         alignments=tuple(alignments),
-        required_total=allocation.required_total,
-        unit_total=allocation.target_total,
+        required_total=required_total,
+        unit_total=sum(u.target for u in unit_targets),
         stretched_total=stretched_total,
-        meets=stretched_total <= allocation.required_total,
-        slack=allocation.required_total - stretched_total,
+        meets=stretched_total <= required_total,
+        slack=required_total - stretched_total,
         notes=tuple(notes),
     )
 

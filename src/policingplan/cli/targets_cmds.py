@@ -1,0 +1,486 @@
+"""``policingplan targets``, ``requirement`` and ``partners``: target setting on the command line.
+
+Thin glue over :mod:`policingplan.targets`: read a units CSV or a plan folder,
+call the pure functions, print a table or JSON.  See ``docs/target-setting.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.markup import escape as esc
+from rich.table import Table
+from typer.core import TyperGroup
+
+from policingplan.cli.common import EXIT_INFEASIBLE, console, fail, print_json
+from policingplan.formatting import fmt_int, fmt_pct
+from policingplan.plan.io import read_plan
+from policingplan.plan.model import Plan
+from policingplan.plan.source import parse_csv
+from policingplan.problems import Problem
+from policingplan.targets import plan_inputs
+from policingplan.targets.allocation import (
+    METHODS,
+    Allocation,
+    AllocationInputError,
+    UnitInput,
+    allocate_unit_targets,
+    required_total,
+)
+from policingplan.targets.partners import PartnerAlignmentSummary, align_partner_targets, unit_target_volumes
+from policingplan.targets.requirement import RequirementTrajectory, requirement_trajectory
+from policingplan.targets.whatif import TargetSetting, WhatIf, apply_what_if, set_targets
+
+REQUIRED_COLUMNS = ("unit", "baseline")
+OPTIONAL_COLUMNS = ("population", "peer_group", "proposed_reduction", "min_reduction", "max_reduction")
+FRACTION_ACCEPTED = "a fraction such as 0.055 for a 5.5% reduction (more than -1, at most 1), or blank"
+METHOD_HELP = "How to share the reduction: stretch (more from units above their peers' rate), uniform, or negotiated (proposals first)."
+PLAN_COMMAND = "plan"
+
+
+class TargetsGroup(TyperGroup):
+    """``targets allocate UNITS_CSV`` and ``targets PLAN_DIR``: a first word that is not a
+    subcommand is taken as a plan folder (short for ``targets plan PLAN_DIR``)."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        first = next((a for a in args if not a.startswith("-")), None)
+        if args and args[0] != "--help" and first is not None and first not in self.commands:
+            args = [PLAN_COMMAND, *args]
+        return super().parse_args(ctx, args)
+
+
+targets_app = typer.Typer(
+    cls=TargetsGroup,
+    no_args_is_help=True,
+    help=(
+        "Share a corporate reduction among units so that the sum holds.\n\n"
+        "[bold]policingplan targets PLAN_DIR[/]: the plan's own unit targets (short for [bold]targets plan PLAN_DIR[/]).\n\n"
+        "[bold]policingplan targets allocate UNITS_CSV --reduction 0.055[/]: units from a CSV file."
+    ),
+)
+
+
+# --- reading input -------------------------------------------------------------------------------
+
+
+def _number(text: str, file: str, line: int, column: str, accepted: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        fail(str(Problem("not a number", file=file, line=line, column=column, value=text, accepted=accepted)))
+    return value
+
+
+def read_units_csv(path: Path) -> list[UnitInput]:
+    """The units of a UNITS_CSV file; the first problem ends the command with a one-line error."""
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        fail(str(Problem("the file does not exist", file=file, accepted="a CSV file of units")))
+    except UnicodeDecodeError as exc:
+        fail(str(Problem(f"the file is not UTF-8 text ({exc.reason})", file=file, accepted="a UTF-8 CSV file")))
+    except OSError as exc:
+        fail(str(Problem(f"cannot read the file: {exc.strerror or exc}", file=file, accepted="a readable CSV file")))
+    table, problems = parse_csv(text, file)
+    if problems.errors:
+        fail(str(problems.errors[0]))
+    columns = ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+    for name in REQUIRED_COLUMNS:
+        if name not in table.header:
+            fail(str(Problem(f"the column {name!r} is missing", file=file, line=table.header_line, column=name,
+                             value=",".join(table.header), accepted=f"a header with unit and baseline; optional: {', '.join(OPTIONAL_COLUMNS)}")))
+    for name in table.header:
+        if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
+            fail(str(Problem("unknown column", file=file, line=table.header_line, column=name, value=name, accepted=columns)))
+    if not table.rows:
+        fail(str(Problem("there are no units", file=file, accepted="a header row, then one row per unit")))
+
+    units, lines = [], {}
+    for row, line in zip(table.rows, table.lines):
+        cells = {k: (v or "").strip() for k, v in row.items()}
+        unit = cells.get("unit", "")
+        if not unit:
+            fail(str(Problem("the unit is blank", file=file, line=line, column="unit", value="", accepted="a unit name or code")))
+        if unit in lines:
+            fail(str(Problem(f"the unit is given twice (first at line {lines[unit]})", file=file, line=line,
+                             column="unit", value=unit, accepted="each unit once")))
+        lines[unit] = line
+        values: dict[str, object] = {"unit": unit}
+        values["baseline"] = _number(cells.get("baseline", ""), file, line, "baseline", "a number of crimes above 0, such as 21384")
+        if cells.get("population"):
+            values["population"] = _number(cells["population"], file, line, "population", "a number of residents, or blank")
+        if cells.get("peer_group"):
+            values["peer_group"] = cells["peer_group"]
+        for name in ("proposed_reduction", "min_reduction", "max_reduction"):
+            if cells.get(name):
+                values[name] = _number(cells[name], file, line, name, FRACTION_ACCEPTED)
+        try:
+            units.append(UnitInput(**values))
+        except AllocationInputError as exc:
+            fail(str(Problem(str(exc).split(": ", 1)[-1], file=file, line=line, column=exc.field_name, value=exc.value, accepted=exc.accepted)))
+    return units
+
+
+def _load(plan_dir: Path) -> Plan:
+    from policingplan.cli.plan_cmds import report_invalid
+
+    if not plan_dir.is_dir():
+        fail(str(Problem("the plan folder does not exist", file=str(plan_dir), accepted="a folder holding plan.yaml")))
+    plan, problems = read_plan(plan_dir)
+    if plan is None:
+        report_invalid(plan_dir, problems)
+    return plan
+
+
+def _fraction_option(text: str, option: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and -1 < value <= 1):
+        fail(f"{option}: not a fraction (found {text!r}); accepted: {FRACTION_ACCEPTED}")
+    return value
+
+
+def _unit_fractions(pairs: list[str], option: str) -> dict[str, Optional[float]]:
+    """``["E09000033=0.08", "E09000001=none"]`` → a map of unit to fraction (``none`` removes it)."""
+    values: dict[str, Optional[float]] = {}
+    for pair in pairs:
+        unit, sep, text = pair.partition("=")
+        if not sep or not unit.strip():
+            fail(f"{option}: {pair!r} is not UNIT=FRACTION; accepted: a unit code, '=', and {FRACTION_ACCEPTED}, or 'none'")
+        values[unit.strip()] = None if text.strip().lower() == "none" else _fraction_option(text.strip(), option)
+    return values
+
+
+# --- printing ------------------------------------------------------------------------------------
+
+
+def _met(ok: bool) -> str:
+    return "[green]met[/]" if ok else "[bold red]NOT met[/]"
+
+
+def _unit_label(unit: str, names: Optional[dict[str, str]]) -> str:
+    return f"{unit} {names[unit]}" if names and unit in names else unit
+
+
+def _print_allocation(allocation: Allocation, title: str, names: Optional[dict[str, str]] = None) -> None:
+    table = Table(title=title, title_justify="left", show_lines=False)
+    table.add_column("Unit")
+    table.add_column("Baseline", justify="right")
+    table.add_column("Reduction", justify="right")
+    table.add_column("Target", justify="right")
+    table.add_column("Why", overflow="fold")
+    for unit in allocation.units:
+        table.add_row(esc(_unit_label(unit.unit, names)), fmt_int(unit.baseline), fmt_pct(unit.reduction), fmt_int(unit.target), esc(unit.reason))
+    console.print(table)
+    console.print(
+        f"Corporate reduction {fmt_pct(allocation.reduction)} ({allocation.method} method): at most "
+        f"{fmt_int(allocation.required_total)} crimes on a baseline of {fmt_int(allocation.baseline_total)}.",
+        highlight=False,
+    )
+    console.print(
+        f"The units' targets add up to {fmt_int(allocation.target_total)} "
+        f"({fmt_pct(allocation.achieved_reduction, 2)} reduction): corporate figure {_met(allocation.meets)}.",
+        highlight=False,
+    )
+    if not allocation.feasible:
+        console.print(f"[bold red]Infeasible:[/] {esc(allocation.notes[0])}", highlight=False)
+    else:
+        if allocation.best_reachable_reduction < 1:
+            console.print(
+                f"With every unit at its cap the units could reach {fmt_pct(allocation.best_reachable_reduction, 2)}.",
+                highlight=False,
+            )
+        for note in allocation.notes:
+            console.print(f"Note: {esc(note)}", highlight=False)
+
+
+def _print_trajectory(trajectory: RequirementTrajectory, name: Optional[str] = None) -> None:
+    heading = f"{name}: " if name else ""
+    console.print(
+        f"{esc(heading)}{fmt_pct(trajectory.latest_change, signed=True)} so far, then "
+        f"{fmt_pct(trajectory.planned_change, signed=True)} planned, gives "
+        f"{fmt_pct(trajectory.projected_change, signed=True)} against {fmt_pct(trajectory.required_change, signed=True)} "
+        f"required: requirement {_met(trajectory.meets)}.",
+        highlight=False,
+    )
+    if not trajectory.meets:
+        crimes = f" (a shortfall of {fmt_int(trajectory.shortfall)} crimes)" if trajectory.shortfall is not None else ""
+        console.print(
+            f"Meeting it needs {fmt_pct(trajectory.required_in_year_change, 2, signed=True)} in the year rather than "
+            f"{fmt_pct(trajectory.planned_change, 2, signed=True)}{crimes}.",
+            highlight=False,
+        )
+    else:
+        console.print(
+            f"The requirement needs {fmt_pct(trajectory.required_in_year_change, 2, signed=True)} in the year; "
+            f"the plan asks for {fmt_pct(trajectory.planned_change, 2, signed=True)}.",
+            highlight=False,
+        )
+
+
+# --- targets allocate / targets PLAN_DIR ---------------------------------------------------------
+
+
+@targets_app.command("allocate")
+def allocate(
+    units_csv: Path = typer.Argument(..., help="CSV with columns unit, baseline; optional population, peer_group, proposed_reduction, min_reduction, max_reduction."),
+    reduction: float = typer.Option(..., "--reduction", help="The corporate reduction as a positive fraction: 0.055 is 5.5%."),
+    method: str = typer.Option("stretch", "--method", help=METHOD_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Allocate a corporate reduction across the units in UNITS_CSV. Exit 3 if the caps make it infeasible."""
+    if method not in METHODS:
+        fail(f"--method: unknown method (found {method!r}); accepted: {', '.join(METHODS)}")
+    if not (math.isfinite(reduction) and 0 <= reduction < 1):
+        fail(f"--reduction: not a reduction (found {reduction!r}); accepted: a fraction from 0 up to 1, such as 0.055 for 5.5%")
+    units = read_units_csv(units_csv)
+    allocation = allocate_unit_targets(units, reduction, method)
+    if as_json:
+        print_json(allocation.to_dict())
+    else:
+        _print_allocation(allocation, f"{units_csv.name}: unit targets")
+    if not allocation.feasible:
+        raise typer.Exit(EXIT_INFEASIBLE)
+
+
+@targets_app.command(PLAN_COMMAND)
+def plan_targets(
+    plan_dir: Path = typer.Argument(..., help="The plan folder: plan.yaml and its CSV tables."),
+    measure: Optional[str] = typer.Option(None, "--measure", help="The measure to allocate (needed when several have unit targets)."),
+    method: str = typer.Option("stretch", "--method", help=METHOD_HELP),
+    reduction: Optional[float] = typer.Option(None, "--reduction", help="What if: a corporate reduction other than the plan's (0.065 is 6.5%)."),
+    floor: list[str] = typer.Option([], "--floor", help="What if: a unit's floor, UNIT=FRACTION (or UNIT=none). Repeat for more units."),
+    cap: list[str] = typer.Option([], "--cap", help="What if: a unit's cap, UNIT=FRACTION (or UNIT=none)."),
+    proposal: list[str] = typer.Option([], "--proposal", help="What if: a unit's proposal, UNIT=FRACTION (or UNIT=none)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Allocate a plan's force target across its units, with the trajectory against any requirement.
+
+    Baselines, proposals, floors and caps come from the plan's unit targets;
+    populations and peer groups from its units; the corporate reduction from
+    its force target (the midpoint of a range).  The what-if options change
+    them for this run only.  Exit 3 if the caps make it infeasible.
+    """
+    if method not in METHODS:
+        fail(f"--method: unknown method (found {method!r}); accepted: {', '.join(METHODS)}")
+    if reduction is not None and not (math.isfinite(reduction) and 0 <= reduction < 1):
+        fail(f"--reduction: not a reduction (found {reduction!r}); accepted: a fraction from 0 up to 1, such as 0.055 for 5.5%")
+    plan = _load(plan_dir)
+    measure_id = plan_inputs.choose_measure(plan, measure)
+    requirements = plan_inputs.requirements_for(plan, measure_id)
+    setting = TargetSetting(
+        units=tuple(plan_inputs.unit_inputs(plan, measure_id)),
+        reduction=plan_inputs.corporate_reduction(plan, measure_id),
+        method=method,
+        requirement=plan_inputs.requirement_inputs(plan, requirements[0]) if requirements else None,
+    )
+    changes = WhatIf(
+        reduction=reduction,
+        floors=_unit_fractions(floor, "--floor"),
+        caps=_unit_fractions(cap, "--cap"),
+        proposals=_unit_fractions(proposal, "--proposal"),
+    )
+    try:
+        result = set_targets(apply_what_if(setting, changes))
+    except AllocationInputError as exc:
+        fail(str(exc) + (f"; accepted: {exc.accepted}" if exc.accepted else ""))
+    allocation = result.allocation
+    if as_json:
+        data = {"measure": measure_id, "period": plan.period, **allocation.to_dict()}
+        if result.trajectory is not None:
+            data["requirement"] = {"id": requirements[0].id, **result.trajectory.to_dict()}
+        print_json(data)
+    else:
+        what_if = reduction is not None or floor or cap or proposal
+        title = f"{plan.name}: {plan.measure(measure_id).name}, {plan.period}" + (" (what if)" if what_if else "")
+        _print_allocation(allocation, title, {u.code: u.name for u in plan.units})
+        if result.trajectory is not None:
+            _print_trajectory(result.trajectory, requirements[0].name)
+    if not allocation.feasible:
+        raise typer.Exit(EXIT_INFEASIBLE)
+
+
+# --- requirement ---------------------------------------------------------------------------------
+
+
+def requirement(
+    plan_dir: Optional[Path] = typer.Argument(None, help="A plan folder: use its requirement, outturns and force target."),
+    baseline: Optional[float] = typer.Option(None, "--baseline", help="The requirement's baseline volume, such as 612000 (for the shortfall in crimes)."),
+    latest_change: Optional[float] = typer.Option(None, "--latest-change", help="Cumulative change from the baseline so far, such as -0.134."),
+    planned_change: Optional[float] = typer.Option(None, "--planned-change", help="The change planned for the year, such as -0.055."),
+    required_change: Optional[float] = typer.Option(None, "--required-change", help="The cumulative change required, such as -0.194."),
+    requirement_id: Optional[str] = typer.Option(None, "--requirement", help="With PLAN_DIR: which requirement (needed when there are several)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of sentences."),
+) -> None:
+    """Will the plan meet a multi-year requirement such as PSA1? The projection, the shortfall and the change needed.
+
+    Give PLAN_DIR, or the figures: --latest-change, --planned-change and
+    --required-change (signed fractions), with --baseline for the shortfall in
+    crimes.
+    """
+    figures = {"--baseline": baseline, "--latest-change": latest_change, "--planned-change": planned_change,
+               "--required-change": required_change}
+    if plan_dir is not None:
+        given = [name for name, value in figures.items() if value is not None]
+        if given:
+            fail(f"{', '.join(given)}: give either PLAN_DIR or the figures, not both; accepted: PLAN_DIR alone, or the four options")
+        plan = _load(plan_dir)
+        chosen = [r for r in plan.requirements if requirement_id is None or r.id == requirement_id]
+        if not chosen:
+            fail(f"{plan_dir}: no requirement {requirement_id!r}; accepted: {', '.join(r.id for r in plan.requirements) or 'none in this plan'}")
+        if len(chosen) > 1:
+            fail(f"{plan_dir}: the plan has several requirements; choose one with --requirement: {', '.join(r.id for r in chosen)}")
+        found = chosen[0]
+        trajectory = plan_inputs.plan_requirement_trajectory(plan, found)
+        notes = plan_inputs.requirement_notes(plan, found)
+        data = {
+            **trajectory.to_dict(),
+            "requirement": found.id,
+            "measure": found.measure,
+            "baseline_period": found.baseline_period,
+            "deadline_period": found.deadline_period,
+            "baseline": found.baseline,
+            "latest_change": trajectory.latest_change,
+            "planned_change": trajectory.planned_change,
+            "required_change": trajectory.required_change,
+            "notes": notes,
+        }
+        name = found.name
+    else:
+        missing = [name for name, value in figures.items() if value is None and name != "--baseline"]
+        if missing:
+            fail(f"{', '.join(missing)}: missing; accepted: PLAN_DIR, or --latest-change, --planned-change and "
+                 "--required-change as signed fractions (-0.134 is a 13.4% reduction), with --baseline")
+        try:
+            trajectory = requirement_trajectory(baseline, latest_change, planned_change, required_change)
+        except ValueError as exc:
+            fail(f"{exc}")
+        data, notes, name = trajectory.to_dict(), [], None
+    if as_json:
+        print_json(data)
+        return
+    _print_trajectory(trajectory, name)
+    for note in notes:
+        console.print(f"Note: {esc(note)}", highlight=False)
+
+
+# --- partners ------------------------------------------------------------------------------------
+
+
+def _known_volumes(plan: Plan, measure_id: str) -> tuple[dict[str, dict[str, float]], list[str]]:
+    """Each unit's volume by period for ``measure_id``, from the plan's data source of the measure's kind."""
+    from policingplan.data.readers import read_source
+    from policingplan.settings import data_dir
+
+    measure = plan.measure(measure_id)
+    count_rule = measure.rule.count if measure.rule is not None else None
+    sources = [s for s in plan.data_sources if s.kind == measure.source]
+    if not measure.source or count_rule is None or not sources:
+        return {}, [f"No data source is given for {measure_id}, so partner targets on another baseline year cannot be converted."]
+    volumes: dict[str, dict[str, float]] = defaultdict(dict)
+    notes = []
+    for source in sources:
+        for file in source.files:
+            path = data_dir() / file
+            if not path.is_file():
+                notes.append(f"{file} was not found in the data directory ({data_dir().name}); set POLICINGPLAN_DATA_DIR.")
+                continue
+            result = read_source(source.kind, path)
+            if not result.ok:
+                notes.append(f"{file} could not be read: {result.problems.errors[0]}")
+                continue
+            rows = result.table.to_pylist()
+            for row in rows:
+                if all(row.get(attribute) in values for attribute, values in count_rule.items()) and row.get("count") is not None:
+                    volumes[row["unit"]][row["period"]] = volumes[row["unit"]].get(row["period"], 0) + row["count"]
+    return dict(volumes), notes
+
+
+def _print_partners(summary: PartnerAlignmentSummary, title: str, names: dict[str, str]) -> None:
+    table = Table(title=title, title_justify="left")
+    table.add_column("Unit")
+    table.add_column("Partner target")
+    table.add_column("As crimes", justify="right")
+    table.add_column("Unit target", justify="right")
+    table.add_column("Gap", justify="right")
+    table.add_column("Binds")
+    for a in summary.alignments:
+        partner = f"{a.agreement} {fmt_pct(a.partner_change, signed=True)}" + (f" on {a.partner_baseline_period}" if a.partner_baseline_period else "")
+        table.add_row(
+            esc(_unit_label(a.unit, names)),
+            esc(partner + (" (illustrative)" if a.illustrative else "")),
+            "not comparable" if a.partner_volume is None else fmt_int(math.floor(a.partner_volume + 1e-7)),
+            f"{fmt_int(a.unit_target)} ({fmt_pct(a.unit_change, signed=True)})",
+            "–" if a.gap is None else f"{round(a.gap):+,}",
+            a.binds or "–",
+        )
+    console.print(table)
+    for a in summary.alignments:
+        console.print(f"[bold]{esc(_unit_label(a.unit, names))}[/]: {esc(a.reason)}", highlight=False)
+    console.print(
+        f"Adopting every more stretching target: {fmt_int(summary.stretched_total)} crimes against at most "
+        f"{fmt_int(summary.required_total)}: corporate figure {_met(summary.meets)}, "
+        f"{fmt_int(abs(summary.slack))} crimes {'to spare' if summary.slack >= 0 else 'over'}.",
+        highlight=False,
+    )
+    for note in summary.notes:
+        console.print(f"Note: {esc(note)}", highlight=False)
+
+
+def partners(
+    plan_dir: Path = typer.Argument(..., help="The plan folder: its partner_targets.csv beside its unit targets."),
+    measure: Optional[str] = typer.Option(None, "--measure", help="The measure (needed when several have unit targets)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Set each unit's target beside the target it agreed with its partners (LAA/CDRP), as crimes in the plan's year.
+
+    The unit targets are the plan's own where every one has a value, otherwise
+    a stretch allocation of the force target.  A partner target on another
+    baseline year is converted with the unit's volumes from the plan's data.
+    """
+    plan = _load(plan_dir)
+    measure_id = plan_inputs.choose_measure(plan, measure)
+    reduction = plan_inputs.corporate_reduction(plan, measure_id)
+    units = plan_inputs.unit_inputs(plan, measure_id)
+    notes: list[str] = []
+    volumes = plan_inputs.plan_unit_target_volumes(plan, measure_id)
+    if volumes is None:
+        volumes = unit_target_volumes(allocate_unit_targets(units, reduction, "stretch"))
+        notes.append("Not every unit target has a value, so the unit targets are a stretch allocation of the force target.")
+    known, data_notes = {}, []
+    needs_data = [p for p in plan.partner_targets if p.measure == measure_id and p.baseline_period
+                  and p.baseline_period != plan_inputs.baseline_period(plan, measure_id)]
+    if needs_data:
+        known, data_notes = _known_volumes(plan, measure_id)
+    summary = align_partner_targets(
+        volumes,
+        required_total([u.baseline for u in units], reduction),
+        plan.partner_targets,
+        measure_id,
+        plan.period,
+        plan_inputs.baseline_period(plan, measure_id),
+        unit_volumes=known,
+    )
+    all_notes = [*notes, *data_notes, *summary.notes]
+    if as_json:
+        print_json({**summary.to_dict(), "notes": all_notes})
+        return
+    _print_partners(summary, f"{plan.name}: partner targets for {plan.measure(measure_id).name}, {plan.period}",
+                    {u.code: u.name for u in plan.units})
+    for note in notes + data_notes:
+        console.print(f"Note: {esc(note)}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(targets_app, name="targets")
+    app.command("requirement")(requirement)
+    app.command("partners")(partners)
