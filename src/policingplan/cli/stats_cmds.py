@@ -1,0 +1,200 @@
+"""``policingplan spc``: a Making Data Count XmR chart of one column of a CSV file."""
+
+from __future__ import annotations
+
+import csv
+import math
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich import box
+from rich.table import Table
+
+from policingplan.cli.common import console, err_console, fail, print_json
+from policingplan.formatting import fmt_num
+from policingplan.problems import Problem
+from policingplan.stats.spc import SpcPoint, SpcResult, spc
+
+MISSING_MARKERS = ("", "NA")
+ACCEPTED_VALUE = "a number such as 1234, -3.5 or 1,234, or an empty cell or NA for a missing value"
+
+
+class DirectionChoice(str, Enum):
+    increase = "increase"
+    decrease = "decrease"
+    neutral = "neutral"
+
+
+def read_values(path: Path, column: str) -> list[float | None]:
+    """The values of ``column`` in file order; empty cells and ``NA`` are missing (None).
+
+    Blank lines after the last value are ignored; a blank line between values
+    is a missing value.  Any other problem ends the command with a one-line error.
+    """
+    file = str(path)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        fail(str(Problem(f"cannot read the file: {reason}", file, accepted="a readable CSV file in UTF-8")))
+    except csv.Error as exc:
+        fail(str(Problem(f"not a valid CSV file: {exc}", file, accepted="a CSV file with a header row")))
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        fail(str(Problem("the file has no header row", file, 1, accepted=f"a header row naming a column {column!r}")))
+    header = [cell.strip() for cell in rows[0]]
+    if column in header:
+        position = header.index(column)
+    else:
+        folded = [h.lower() for h in header]
+        if column.lower() not in folded:
+            fail(str(Problem(f"there is no column {column!r}", file, 1, column, ",".join(header),
+                             "a column named with --column (y by default): " + ", ".join(header))))
+        position = folded.index(column.lower())
+    while len(rows) > 1 and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    values: list[float | None] = []
+    for line, row in enumerate(rows[1:], start=2):
+        cell = row[position].strip() if position < len(row) else ""
+        if cell in MISSING_MARKERS:
+            values.append(None)
+            continue
+        try:
+            value = float(cell.replace(",", ""))
+        except ValueError:
+            value = math.nan
+        if math.isnan(value) or math.isinf(value):
+            fail(str(Problem("not a number", file, line, header[position], cell, ACCEPTED_VALUE)))
+        values.append(value)
+    if not values:
+        fail(str(Problem("the file has no values", file, 2, header[position], accepted="one value a row, in time order")))
+    return values
+
+
+def spc_command(
+    csv_file: Path = typer.Argument(..., help="CSV file with one value a row, in time order."),
+    column: str = typer.Option("y", "--column", help="The column that holds the values."),
+    direction: DirectionChoice = typer.Option(
+        DirectionChoice.increase, "--direction", help="Which way is improvement: increase, decrease or neutral."
+    ),
+    target: Optional[float] = typer.Option(None, "--target", help="The target, for the assurance icon."),
+    rebase_at: Optional[List[int]] = typer.Option(
+        None, "--rebase-at", help="The 1-based point that starts a new group (repeat for more)."
+    ),
+    fix_after: Optional[int] = typer.Option(
+        None, "--fix-after", min=2, help="Compute each group's limits from its first N points."
+    ),
+    no_screen: bool = typer.Option(False, "--no-screen", help="Keep large moving ranges (no outlier screening)."),
+    shift_length: int = typer.Option(7, "--shift-length", min=6, max=8, help="Points in a row for a shift: 6, 7 or 8."),
+    trend_length: int = typer.Option(7, "--trend-length", min=6, max=8, help="Points in a row for a trend: 6, 7 or 8."),
+    two_of_three_includes_outside: bool = typer.Option(
+        False,
+        "--two-of-three-includes-outside",
+        help="The 2023 variant: points beyond the limits also count towards two of three.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON: points, variation, assurance, warnings."),
+) -> None:
+    """An XmR chart (NHS Making Data Count): limits, special causes, variation and assurance."""
+    values = read_values(csv_file, column)
+    for index in rebase_at or []:
+        if not 2 <= index <= len(values):
+            fail(str(Problem("there is no such point to rebase at", None, None, "--rebase-at", str(index),
+                             f"a 1-based point number from 2 to {len(values)}")))
+    result = spc(
+        values,
+        direction=direction.value,
+        target=target,
+        rebase_at=rebase_at or (),
+        fix_after=fix_after,
+        screen=not no_screen,
+        shift_length=shift_length,
+        trend_length=trend_length,
+        two_of_three_includes_outside=two_of_three_includes_outside,
+    )
+    if as_json:
+        print_json(result.to_dict())
+        return
+    _print_chart(result, direction.value, target)
+
+
+_SIGNAL_STYLE = {
+    "special_cause_improvement": ("Improvement", "bold blue"),
+    "special_cause_concern": ("Concern", "bold dark_orange"),
+    "special_cause_neutral_high": ("High", "bold purple"),
+    "special_cause_neutral_low": ("Low", "bold purple"),
+}
+_ASSURANCE_WORDS = {
+    "consistent_pass": "The target will consistently be met (it lies outside the limits, on the right side).",
+    "consistent_fail": "The target will consistently be missed (it lies outside the limits, on the wrong side).",
+    "inconsistent": "The target will be met some months and missed in others (it lies within the limits).",
+    None: "None (no target, or a neutral measure).",
+}
+
+
+def _is_high(point: SpcPoint, direction: str) -> bool:
+    if point.point_type.endswith("_high"):
+        return True
+    if point.point_type.endswith("_low"):
+        return False
+    return (point.point_type == "special_cause_improvement") == (direction == "increase")
+
+
+def _rule_words(point: SpcPoint, high: bool) -> str:
+    return {
+        "outside_limits": "above upper limit" if high else "below lower limit",
+        "trend": "rising trend" if high else "falling trend",
+        "two_of_three": "2 of 3 beyond upper 2σ" if high else "2 of 3 beyond lower 2σ",
+        "shift": "run above mean" if high else "run below mean",
+    }[point.rule]
+
+
+def _signal(point: SpcPoint, direction: str) -> str:
+    if point.point_type is None:
+        return "[dim]– missing[/]"
+    if point.point_type == "common_cause":
+        return "· common cause"
+    words, style = _SIGNAL_STYLE[point.point_type]
+    high = _is_high(point, direction)
+    arrow = "▲" if high else "▼"
+    return f"[{style}]{arrow} {words}[/]: {_rule_words(point, high)}"
+
+
+def _print_chart(result: SpcResult, direction: str, target: float | None) -> None:
+    present = [p.y for p in result.points if p.y is not None]
+    whole = all(float(v).is_integer() for v in present)
+    value_places, limit_places = (0, 1) if whole else (2, 3)
+    table = Table(title="XmR chart (Making Data Count)", title_justify="left", box=box.HORIZONTALS, pad_edge=False)
+    table.add_column("Point", justify="right")
+    table.add_column("Value", justify="right")
+    table.add_column("Mean", justify="right")
+    table.add_column("Lower\nlimit", justify="right")
+    table.add_column("Upper\nlimit", justify="right")
+    table.add_column("Signal", no_wrap=True)
+    for point in result.points:
+        if point.index > 1 and point.group != result.points[point.index - 2].group:
+            table.add_section()  # a rebase: a new group with its own limits
+        table.add_row(
+            str(point.index),
+            fmt_num(point.y, value_places),
+            fmt_num(point.mean, limit_places),
+            fmt_num(point.lpl, limit_places),
+            fmt_num(point.upl, limit_places),
+            _signal(point, direction),
+        )
+    console.print(table)
+    last = next((p for p in reversed(result.points) if p.point_type is not None), None)
+    variation = "None (no values)" if last is None else _signal(last, direction)
+    console.print(f"Variation (latest point): {variation}")
+    if target is not None:
+        shown = fmt_num(target, 0 if float(target).is_integer() else 2)
+        console.print(f"Assurance against the target {shown}: {_ASSURANCE_WORDS[result.assurance]}")
+    else:
+        console.print(f"Assurance: {_ASSURANCE_WORDS[None]}")
+    for warning in result.warnings:
+        err_console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("spc")(spc_command)
