@@ -98,9 +98,10 @@ class CsvRows:
     rows_read: int
 
 
-def decode_text(data: bytes, problems: FileProblems) -> str | None:
-    """The file's text, or ``None`` after recording why it cannot be read as CSV text."""
-    if not data.strip():
+def text_bytes(data: bytes, problems: FileProblems) -> bytes | None:
+    """The file's bytes, checked to be UTF-8 CSV text (a byte-order mark removed),
+    or ``None`` after recording why they cannot be read as such."""
+    if not data or data.isspace():
         problems.add("the file is empty", accepted="a CSV file with a header line and data rows")
         return None
     if data.startswith(_XLSX_MAGIC) or data.startswith(_XLS_MAGIC):
@@ -119,24 +120,27 @@ def decode_text(data: bytes, problems: FileProblems) -> str | None:
         )
         return None
     try:
-        return data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        bad = data[exc.start: exc.start + 4]
+        bad = data[exc.start: exc.start + 1]
         problems.add(
-            f"the file is not UTF-8 text (byte {bad[:1].hex(' ').upper()} cannot be read); "
+            f"the file is not UTF-8 text (byte {bad.hex().upper()} cannot be read); "
             "re-save it as UTF-8 (in Excel: 'CSV UTF-8 (Comma delimited)')",
-            line=line, value=bad.decode("latin-1"), accepted="UTF-8 text",
+            line=line, value=data[max(exc.start - 20, 0): exc.start + 4].decode("latin-1"),
+            accepted="UTF-8 text",
         )
         return None
+    if b"\n" not in data and b"\r" in data:
+        data = data.replace(b"\r", b"\n")
+    return data
 
 
-def parse_csv(text: str, problems: FileProblems) -> CsvRows | None:
-    """Split CSV text into a header and rows; record malformed lines as problems."""
-    text = text.replace("\r\n", "\n")
-    if "\r" in text:
-        text = text.replace("\r", "\n")
-    first_line = text.split("\n", 1)[0]
+def parse_csv(data: bytes, problems: FileProblems) -> CsvRows | None:
+    """Split CSV text (checked by :func:`text_bytes`) into a header and rows;
+    record malformed lines as problems."""
+    end = data.find(b"\n")
+    first_line = data[: end if end >= 0 else len(data)].decode("utf-8", errors="replace").rstrip("\r")
     if not first_line.strip():
         problems.add("the first line is blank; it must be the header", line=1,
                      accepted="a header line of column names separated by commas")
@@ -149,10 +153,10 @@ def parse_csv(text: str, problems: FileProblems) -> CsvRows | None:
         problems.add("the file is separated by semicolons, not commas", line=1, value=first_line[:80],
                      accepted="comma-separated values; re-save as CSV with ',' as the separator")
         return None
-    if '"' in text:
-        rows = _parse_quoted(text, problems)
+    if b'"' in data:
+        rows = _parse_quoted(data.decode("utf-8"), problems)
     else:
-        rows = _parse_plain(text, problems)
+        rows = _parse_plain(data, problems)
     if rows is None:
         return None
     if rows.rows_read == 0:
@@ -163,10 +167,10 @@ def parse_csv(text: str, problems: FileProblems) -> CsvRows | None:
 
 
 def _check_header(header: list[str], problems: FileProblems) -> list[str] | None:
-    header = [h.strip() for h in header]
+    header = [h.strip() or f"(column {i + 1}, unnamed)" for i, h in enumerate(header)]
     seen: set[str] = set()
     for name in header:
-        if name.lower() in seen and name:
+        if name.lower() in seen:
             problems.add("a column name appears twice in the header", line=1, column=name,
                          value=name, accepted="each column named once")
             return None
@@ -174,32 +178,45 @@ def _check_header(header: list[str], problems: FileProblems) -> list[str] | None
     return header
 
 
-def _parse_plain(text: str, problems: FileProblems) -> CsvRows | None:
-    lines = pl.Series("text", [text]).str.split("\n").explode()
-    frame = pl.DataFrame({"text": lines}).with_row_index(LINE, offset=1)
-    frame = frame.with_columns(pl.col(LINE).cast(pl.Int64))
-    header = _check_header(frame["text"][0].split(","), problems)
+def _parse_plain(data: bytes, problems: FileProblems) -> CsvRows | None:
+    """A file without quotes, where each physical line is one record.
+
+    The lines are read (in Polars, each line one value) to count their fields
+    and to find blank lines; the records are then parsed by Polars' CSV reader,
+    its row ``i`` being physical line ``i + 2``.
+    """
+    lines = pl.read_csv(data, has_header=False, separator="\x00", quote_char=None,
+                        new_columns=["text"], infer_schema=False, empty_string_is_null=False)
+    header = _check_header(lines["text"][0].split(","), problems)
     if header is None:
         return None
     width = len(header)
-    ends_with_newline = text.endswith("\n")
-    last_line = frame.height if not ends_with_newline else frame.height - 1
-    body = frame.slice(1).filter(pl.col("text").str.strip_chars() != "")
-    body = body.with_columns(fields=pl.col("text").str.count_matches(",", literal=True) + 1)
-    wrong = body.filter(pl.col("fields") != width)
-    if wrong.height:
-        _report_field_counts(wrong, width, last_line, ends_with_newline, problems)
-    good = body.filter(pl.col("fields") == width)
+    lines = lines.with_row_index(LINE, offset=1).with_columns(
+        pl.col(LINE).cast(pl.Int64),
+        fields=pl.col("text").str.count_matches(",", literal=True) + 1,
+    ).slice(1)
+    odd = lines.filter(pl.col("fields") != width)
+    blank = odd.filter(pl.col("text").str.strip_chars() == "")[LINE] if odd.height else None
     if width == 1:
-        columns = good.select(pl.col("text").alias(header[0]))
-    else:
-        columns = good.select(
-            pl.col("text").str.split_exact(",", width - 1).struct.rename_fields(
-                [f"f{i}" for i in range(width)]).alias("s")
-        ).unnest("s")
-        columns.columns = header
-    columns = columns.with_columns(good[LINE])
-    return CsvRows(header=header, frame=columns, rows_read=body.height)
+        blank = lines.filter(pl.col("text").str.strip_chars() == "")[LINE]
+    wrong = odd.filter(pl.col("text").str.strip_chars() != "")
+    rows_read = lines.height - (blank.len() if blank is not None else 0)
+    empty = pl.DataFrame(schema={**{h: pl.Utf8 for h in header}, LINE: pl.Int64})
+    if wrong.height:
+        _report_field_counts(wrong, width, lines.height + 1, data.endswith(b"\n"), problems)
+        return CsvRows(header=header, frame=empty, rows_read=rows_read)
+    if rows_read == 0:
+        return CsvRows(header=header, frame=empty, rows_read=0)
+    frame = pl.read_csv(data, has_header=False, skip_rows=1, new_columns=header, quote_char=None,
+                        infer_schema=False, empty_string_is_null=False)
+    if frame.height != lines.height:
+        problems.add("the file's lines could not be matched to its records", line=None,
+                     accepted="a CSV file with one record on each line")
+        return None
+    frame = frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(LINE))
+    if blank is not None and blank.len():
+        frame = frame.filter(~pl.col(LINE).is_in(blank))
+    return CsvRows(header=header, frame=frame, rows_read=rows_read)
 
 
 def _report_field_counts(wrong: pl.DataFrame, width: int, last_line: int,
@@ -224,6 +241,8 @@ def _report_field_counts(wrong: pl.DataFrame, width: int, last_line: int,
 
 
 def _parse_quoted(text: str, problems: FileProblems) -> CsvRows | None:
+    """A file with quotes: the csv module finds where each record starts."""
+    text = text.replace("\r\n", "\n")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header_row = next(reader)
@@ -428,14 +447,15 @@ def check_duplicates(frame: pl.DataFrame, keys: list[str], problems: FileProblem
 def grouped_table(kind: str, frame: pl.DataFrame, *, aggregate: bool = True) -> pa.Table:
     """The canonical table: one row per unit, period and attributes, values summed.
 
-    ``aggregate=False`` for files already checked to hold each key once, where
-    summing would turn a blank (null) value into zero.
+    Rows come in no particular order.  ``aggregate=False`` for files already
+    checked to hold each key once, where summing would turn a blank (null)
+    value into zero.
     """
     keys = ["unit", "period", "period_kind", *ATTRIBUTES[kind]]
     values = [name for name, _ in VALUE_COLUMNS[kind]]
     if aggregate:
         frame = frame.group_by(keys).agg([pl.col(v).sum() for v in values])
-    return frame.select(keys + values).sort(keys).to_arrow().cast(canonical_schema(kind))
+    return frame.select(keys + values).to_arrow().cast(canonical_schema(kind))
 
 
 def new_result(kind: str, file: str) -> ReadResult:

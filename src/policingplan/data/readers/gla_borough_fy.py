@@ -21,7 +21,7 @@ import polars as pl
 
 from policingplan.data.readers import ReadResult
 from policingplan.data.readers.base import (
-    LINE, FileProblems, check_duplicates, check_rows, decode_text, drop_not_available, finish, grouped_table,
+    LINE, FileProblems, check_duplicates, check_rows, text_bytes, drop_not_available, finish, grouped_table,
     map_units, match_columns, new_result, parse_counts, parse_csv,
 )
 from policingplan.data.units import ALL_UNITS
@@ -41,7 +41,7 @@ def measure_of(file: str) -> str:
 def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
     result = new_result(kind, file)
     problems = FileProblems(file)
-    text = decode_text(data, problems)
+    text = text_bytes(data, problems)
     rows = parse_csv(text, problems) if text is not None else None
     if rows is None:
         return finish(result, problems)

@@ -14,7 +14,7 @@ import polars as pl
 
 from policingplan.data.readers import ReadResult
 from policingplan.data.readers.base import (
-    LINE, FileProblems, check_duplicates, check_rows, decode_text, finish, grouped_table,
+    LINE, FileProblems, check_duplicates, check_rows, text_bytes, finish, grouped_table,
     map_units, match_columns, new_result, parse_counts, parse_csv,
 )
 
@@ -27,7 +27,7 @@ CEILING = 100_000
 def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
     result = new_result(kind, file)
     problems = FileProblems(file)
-    text = decode_text(data, problems)
+    text = text_bytes(data, problems)
     rows = parse_csv(text, problems) if text is not None else None
     if rows is None:
         return finish(result, problems)

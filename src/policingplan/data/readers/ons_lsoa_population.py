@@ -18,7 +18,7 @@ import polars as pl
 
 from policingplan.data.readers import ReadResult
 from policingplan.data.readers.base import (
-    LINE, FileProblems, check_duplicates, check_rows, decode_text, finish, grouped_table, map_units,
+    LINE, FileProblems, check_duplicates, check_rows, text_bytes, finish, grouped_table, map_units,
     match_columns, new_result, parse_counts, parse_csv,
 )
 
@@ -41,7 +41,7 @@ def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
     if year is None:
         problems.add("the file's name does not say which mid-year it estimates", value=Path(file).name,
                      accepted="a name holding the year, e.g. ons-population-lsoa-mid2020.csv")
-    text = decode_text(data, problems)
+    text = text_bytes(data, problems)
     rows = parse_csv(text, problems) if text is not None else None
     if rows is None:
         return finish(result, problems)

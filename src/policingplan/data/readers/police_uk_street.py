@@ -19,7 +19,7 @@ import polars as pl
 
 from policingplan.data.readers import ReadResult
 from policingplan.data.readers.base import (
-    LINE, FileProblems, check_rows, decode_text, finish, grouped_table, match_columns,
+    LINE, FileProblems, check_rows, text_bytes, finish, grouped_table, match_columns,
     new_result, parse_csv,
 )
 from policingplan.data.units import LONDON_BOROUGHS, normalise_name
@@ -34,7 +34,7 @@ _BOROUGH_BY_NAME = {normalise_name(name): code for code, name in LONDON_BOROUGHS
 def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
     result = new_result(kind, file)
     problems = FileProblems(file)
-    text = decode_text(data, problems)
+    text = text_bytes(data, problems)
     del data
     rows = parse_csv(text, problems) if text is not None else None
     del text
@@ -63,23 +63,27 @@ def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
                column="force", label=found["force"], accepted="the force's name, e.g. City of London Police")
     if problems.has_errors:
         return finish(result, problems)
-    borough_of_lsoa = (
-        pl.col("lsoa_name").str.replace(r"\s+\d{3}[A-Z]$", "").str.to_lowercase()
+    # Group the records first: the unit is then worked out once per distinct LSOA name.
+    frame = frame.group_by("month", "force", "lsoa", "lsoa_name", "crime_type", "outcome").agg(
+        pl.len().cast(pl.Int64).alias("count"), pl.col(LINE).min())
+    names = frame["lsoa_name"].unique()
+    boroughs = pl.DataFrame({"lsoa_name": names}).with_columns(
+        borough=pl.col("lsoa_name").str.replace(r"\s+\d{3}[A-Z]$", "").str.to_lowercase()
         .str.replace_all("&", " and ", literal=True).str.replace_all(r"[-_\s]+", " ")
         .replace_strict(_BOROUGH_BY_NAME, default=None, return_dtype=pl.Utf8)
     )
+    frame = frame.join(boroughs, on="lsoa_name", how="left", nulls_equal=True)
     frame = frame.with_columns(
         unit=pl.when(pl.col("force") == CITY_OF_LONDON_POLICE).then(pl.lit("E09000001"))
-        .when(pl.col("force") == METROPOLITAN_POLICE).then(borough_of_lsoa.fill_null("MPS-UNKNOWN"))
+        .when(pl.col("force") == METROPOLITAN_POLICE).then(pl.col("borough").fill_null("MPS-UNKNOWN"))
         .otherwise(pl.col("force")),
         period=pl.col("month"),
         period_kind=pl.lit("month"),
-        count=pl.lit(1, dtype=pl.Int64),
     )
-    unknown = frame.filter(pl.col("unit") == "MPS-UNKNOWN")
+    unknown = frame.filter(pl.col("unit") == "MPS-UNKNOWN").sort(LINE)
     if unknown.height:
         problems.add(
-            f"{unknown.height:,} Metropolitan Police row(s) have no London LSOA; they are kept "
+            f"{unknown['count'].sum():,} Metropolitan Police row(s) have no London LSOA; they are kept "
             "as unit 'MPS-UNKNOWN' and count only towards force totals",
             line=int(unknown[LINE][0]), column=found["lsoa_name"],
             value=unknown["lsoa_name"][0], severity="warning",

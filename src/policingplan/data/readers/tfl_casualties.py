@@ -24,7 +24,7 @@ import polars as pl
 
 from policingplan.data.readers import ReadResult
 from policingplan.data.readers.base import (
-    LINE, FileProblems, check_rows, decode_text, finish, grouped_table, map_units,
+    LINE, FileProblems, check_rows, text_bytes, finish, grouped_table, map_units,
     match_columns, new_result, parse_csv,
 )
 
@@ -43,7 +43,7 @@ def _label(column: str) -> pl.Expr:
 def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
     result = new_result(kind, file)
     problems = FileProblems(file)
-    text = decode_text(data, problems)
+    text = text_bytes(data, problems)
     rows = parse_csv(text, problems) if text is not None else None
     if rows is None:
         return finish(result, problems)

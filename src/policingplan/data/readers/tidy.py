@@ -20,7 +20,7 @@ import polars as pl
 
 from policingplan.data.readers import ReadResult
 from policingplan.data.readers.base import (
-    LINE, CsvRows, FileProblems, check_duplicates, check_rows, decode_text, finish,
+    LINE, CsvRows, FileProblems, check_duplicates, check_rows, text_bytes, finish,
     grouped_table, match_columns, new_result, parse_csv,
 )
 from policingplan.data.units import accepted_unit_names, suggest_unit, unit_code
@@ -37,7 +37,7 @@ def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
     if data.startswith(_XLSX_MAGIC):
         rows = _read_workbook(data, problems)
     else:
-        text = decode_text(data, problems)
+        text = text_bytes(data, problems)
         rows = parse_csv(text, problems) if text is not None else None
     if rows is None:
         return finish(result, problems)
