@@ -17,6 +17,7 @@ It prints a Markdown table (pasted into docs/methods.md).
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from pathlib import Path
@@ -83,6 +84,7 @@ def backtest(series: dict[str, dict[Month, float]]) -> list[dict]:
                     "in80": fc.interval_80[0] <= outturn <= fc.interval_80[1],
                     "in95": fc.interval_95[0] <= outturn <= fc.interval_95[1],
                     "seasonal": fc.method == METHOD_SEASONAL, "warned": bool(fc.warnings),
+                    "monthly_mean": ytd / k,
                 })
     return records
 
@@ -126,11 +128,33 @@ def table(records: list[dict]) -> str:
     return "\n".join(lines)
 
 
+SIZE_BANDS = (("under 10 a month", 0, 10), ("10 to 99 a month", 10, 100), ("100 or more a month", 100, math.inf))
+
+
+def table_by_size(records: list[dict]) -> str:
+    """Normal years only: coverage and error by the size of the series (its year-to-date monthly mean)."""
+    lines = [
+        "| size (year to date) | forecasts | 80% coverage | 95% coverage | vs naive | with a warning |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    normal = [r for r in records if r["year"] not in COVID_YEARS]
+    for label, low, high in SIZE_BANDS:
+        band = [r for r in normal if low <= r["monthly_mean"] < high]
+        s = summarise(band)
+        lines.append(
+            f"| {label} | {s['n']:,} | {s['cov80']:.1%} | {s['cov95']:.1%} | "
+            f"{s['mae'] / s['mae_naive'] - 1:+.1%} | {s['warned']:.1%} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     started = time.perf_counter()
     series = load_series(data_dir() / CRIME_FILE)
     records = backtest(series)
     print(table(records))
+    print()
+    print(table_by_size(records))
     fallback = summarise(records)["fallback"]
     print(
         f"\n{len(records):,} forecasts; {fallback:.1%} used the run-rate fallback; "

@@ -123,9 +123,22 @@ def test_the_covid_fall_is_flagged_as_a_level_shift(mps_series):
     assert any(w.startswith("level shift") and "below" in w for w in result.warnings)
 
 
-def test_a_category_that_stops_is_flagged(mps_series):
-    result = forecast_year_end(mps_series[("Barking and Dagenham", "FRAUD AND FORGERY")], "2014/15", "2014-09")
-    assert any("run of" in w and "zero" in w for w in result.warnings)
+def test_a_category_that_stops_is_forecast_from_the_months_since(mps_series):
+    # Fraud and forgery moved to Action Fraud (NFIB) in 2013: borough counts fell to zero.
+    series = mps_series[("Barking and Dagenham", "FRAUD AND FORGERY")]
+    result = forecast_year_end(series, "2013/14", "2013-06")
+    assert result.method == METHOD_RUN_RATE
+    assert any("zero for the last" in w and "stopped or recoded" in w for w in result.warnings)
+    assert result.interval_95[0] <= outturn(series, FinancialYear("2013/14")) <= result.interval_95[1]
+    assert result.forecast_total == result.year_to_date
+
+
+def test_a_long_run_of_zeros_inside_the_history_is_flagged(mps_series):
+    series = dict(mps_series[("Lewisham", "ROBBERY")])
+    for month in [Month("2016-01") + i for i in range(7)]:
+        series[month] = 0.0
+    result = forecast_year_end(series, "2017/18", "2017-09")
+    assert any(w.startswith("a run of 7 months at zero, ending 2016-07") for w in result.warnings)
 
 
 def test_as_of_outside_the_year_is_refused(mps_series):

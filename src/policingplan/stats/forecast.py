@@ -46,6 +46,8 @@ MIN_HISTORY_MONTHS = 24
 TRUSTED_HISTORY_MONTHS = 36
 MIN_PAST_ERRORS = 6
 ZERO_RUN_MONTHS = 6
+STOPPED_ZERO_MONTHS = 3
+STOPPED_LEVEL = 3.0
 RATIO_DRAWS = 20_000
 _OFFSET = 0.5  # added before taking logs, so that months at zero have a log
 
@@ -198,7 +200,7 @@ def forecast_ratio_year_end(
     year, as_of = _check_period(year, as_of)
     num, den = _forecast_remainders([numerator, denominator], year, as_of)
     warnings = [f"numerator: {w}" for w in num.warnings] + [f"denominator: {w}" for w in den.warnings]
-    if num.remainder is None or den.remainder is None or not den.year_to_date and den.remainder.point == 0:
+    if num.remainder is None or den.remainder is None or (not den.year_to_date and den.remainder.point == 0):
         return _empty(series, year, as_of, target, polarity, warnings + ["no rate can be formed"])
     method = num.method if num.method == den.method else f"{num.method}+{den.method}"
 
@@ -427,8 +429,19 @@ def _forecast_remainders(
             dist = RemainderDistribution("point", 0.0, 0.0, math.inf)
             results.append(_SeriesForecast(float(ytd[i]), dist, METHOD_COMPLETE, warnings, errors[i]))
             continue
+        stop = _stopped(Y[i])
+        if stop is not None:
+            zeros, before = stop
+            warnings = [w for w in warnings if not w.startswith("a run of")]
+            warnings.append(
+                f"the series has been zero for the last {zeros} months after averaging {before:.1f} a month: "
+                "it looks stopped or recoded, so the rest of the year is forecast from the months since it stopped"
+            )
+            dist = _run_rate_fallback(1.0, 0.0, zeros, int(n_missing[i]))
+            results.append(_SeriesForecast(float(ytd[i]), dist, METHOD_RUN_RATE, warnings, errors[i]))
+            continue
         if history_months[i] < MIN_HISTORY_MONTHS or past.size < MIN_PAST_ERRORS or n_observed[i] == 0:
-            fallback = _run_rate_fallback(Y[i], float(ytd[i]), int(n_observed[i]), int(n_missing[i]))
+            fallback = _run_rate_fallback(_dispersion(Y[i]), float(ytd[i]), int(n_observed[i]), int(n_missing[i]))
             if fallback is None:
                 warnings.append(
                     f"no month of {year} is observed up to {as_of} and the history is too short "
@@ -463,12 +476,27 @@ def _dispersion(y: np.ndarray) -> float:
     return max(1.0, float(np.mean(np.diff(recent) ** 2) / (2 * recent.mean())))
 
 
-def _run_rate_fallback(y: np.ndarray, ytd: float, n_observed: int, n_missing: int) -> RemainderDistribution | None:
-    """The run rate with quasi-Poisson spread, for series too short for the seasonal method."""
-    if n_observed == 0:
+def _stopped(y: np.ndarray) -> tuple[int, float] | None:
+    """(months at zero, mean before) if the series ends in a run of zeros that chance cannot explain.
+
+    Three or more zero months after a year averaging at least 3 a month: under a
+    Poisson count at that level, three zeros in a row have a chance below 1 in 8,000.
+    """
+    observed = y[np.isfinite(y)]
+    nonzero = np.flatnonzero(observed != 0)
+    zeros = observed.size - (nonzero[-1] + 1 if nonzero.size else 0)
+    before = observed[: observed.size - zeros][-12:]
+    if zeros < STOPPED_ZERO_MONTHS or before.size < 12 or before.mean() < STOPPED_LEVEL:
         return None
-    point = ytd * n_missing / n_observed
-    variance = _dispersion(y) * max(point, ytd / n_observed, 0.5) * (1 + n_missing / n_observed)
+    return int(zeros), float(before.mean())
+
+
+def _run_rate_fallback(dispersion: float, total: float, window: int, n_missing: int) -> RemainderDistribution | None:
+    """The run rate over ``window`` observed months, with quasi-Poisson spread (a zero rate still spreads a little)."""
+    if window == 0:
+        return None
+    point = total * n_missing / window
+    variance = dispersion * max(point, 0.5) * (1 + n_missing / window)
     return RemainderDistribution("normal", point, math.sqrt(variance), math.inf)
 
 
