@@ -50,9 +50,14 @@ def _styled(symbol: str, word: str, style: str) -> str:
     return f"[{style}]{text}[/]" if style else text
 
 
-def status_text(position_status: str, p_meet: float | None) -> str:
-    """``▲ likely (82%)``, ``✗ unlikely (3%)``: the symbol and word carry the status without colour."""
+def status_text(position_status: str, p_meet: float | None, short: bool = False) -> str:
+    """``▲ likely (82%)``, ``✗ unlikely (3%)``: the symbol and word carry the status without colour.
+
+    ``short`` gives the symbol and the chance only (``✗ 3%``), for the units' grid with its legend.
+    """
     symbol, word, style = STATUS_STYLE[position_status]
+    if short:
+        return _styled(symbol, fmt_pct(p_meet, 0) if p_meet is not None else word, style)
     if p_meet is not None:
         word = f"{word} ({fmt_pct(p_meet, 0)})"
     return _styled(symbol, word, style)
@@ -152,7 +157,8 @@ def _units_table(plan: Plan, positions: list[TargetPosition]) -> Table | None:
     measures = [m.id for m in plan.measures if any(p.measure == m.id and p.unit != FORCE for p in positions)]
     if not measures:
         return None
-    table = Table(title="Units: chance of meeting each target", title_justify="left")
+    table = Table(title="Units: chance of meeting each target (▲ likely, ● in the balance, ✗ unlikely)",
+                  title_justify="left")
     table.add_column("Unit")
     for measure in measures:
         table.add_column(plan.measure(measure).name)
@@ -161,7 +167,7 @@ def _units_table(plan: Plan, positions: list[TargetPosition]) -> Table | None:
         cells = []
         for measure in measures:
             position = by_key.get((unit.code, measure))
-            cells.append("" if position is None else status_text(position.status, position.p_meet_target))
+            cells.append("" if position is None else status_text(position.status, position.p_meet_target, short=True))
         if any(cells):
             table.add_row(unit.name, *cells)
     return table
@@ -235,7 +241,7 @@ def monitor_command(
     if plan.illustrative:
         console.print("[bold]Illustrative plan built on real data, not an official one.[/]")
     console.print(f"{plan.name}: position at the end of {month.label()} ({month.fy_index} of 12 months)",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
     shown_unit = scope or FORCE
     console.print(_positions_table(plan, [p for p in positions if p.unit == shown_unit],
                                    f"Targets for {_unit_name(plan, shown_unit)}"))
@@ -246,7 +252,7 @@ def monitor_command(
     console.print(_rollup_table(plan, positions, shown_unit))
     _print_warnings(plan, [p for p in positions if p.unit == shown_unit])
     console.print("P(meet target): ▲ likely at 80% or more, ✗ unlikely at 20% or less, ● in the balance between. "
-                  "See docs/monitoring.md.", highlight=False)
+                  "See docs/monitoring.md.", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
