@@ -33,6 +33,9 @@ from policingplan.plan.source import (
 from policingplan.plan.validate import TABLES, item_model, validate_source
 from policingplan.problems import Problem, ProblemList, UserError
 
+# libyaml's emitter where it is installed (much faster than the pure-Python one).
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
 # Fields of the plan that live in their own files, not in plan.yaml.
 _TABLE_FIELDS = {"units", "partner_targets"}
 
@@ -167,9 +170,9 @@ def plan_files(plan: Plan) -> dict[str, str]:
         for section in data["narrative"]:
             section.pop("body", None)
     # Keep the model's field order in plan.yaml, and always state the version and status.
-    data["version"], data["status"] = plan.version, plan.status
+    data.update(plan.model_dump(mode="json", include={"version", "status"}))
     ordered = {name: data[name] for name in Plan.model_fields if name in data}
-    files = {PLAN_FILE: yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=100)}
+    files = {PLAN_FILE: yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)}
     columns = {
         UNITS_FILE: _table_columns("units", frozenset()),
         UNIT_TARGETS_FILE: _table_columns("targets", TABLES[UNIT_TARGETS_FILE][1]),

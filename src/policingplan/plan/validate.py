@@ -20,6 +20,7 @@ from typing import Any, Iterator
 from pydantic import BaseModel, ValidationError
 
 from policingplan.plan.model import FORCE, Plan
+from policingplan.stats.periods import FinancialYear, PeriodError
 from policingplan.plan.source import (
     NARRATIVE_DIR,
     PARTNER_TARGETS_FILE,
@@ -112,9 +113,15 @@ def validate_source(source: PlanSource) -> tuple[Plan | None, ProblemList]:
         for error in exc.errors():
             problems.add(_problem_from_error(error, origins))
     _check_rules(merged, origins, problems)
-    if problems.errors:
-        return None, problems
-    return plan, problems
+    ordered = ProblemList(sorted(problems.items, key=_reading_order))
+    if ordered.errors:
+        return None, ordered
+    return plan, ordered
+
+
+def _reading_order(problem: Problem) -> tuple:
+    """Warnings last; then by file (plan.yaml first) and line."""
+    return (problem.severity != "error", problem.file != PLAN_FILE, problem.file or "", problem.line or 0)
 
 
 def validate_plan(plan: Plan) -> ProblemList:
@@ -316,6 +323,24 @@ _ACCEPTED_BY_TYPE = {
     "date_from_datetime_inexact": "a date written YYYY-MM-DD, such as 2007-03-31",
 }
 
+_MESSAGE_BY_TYPE = {
+    "string_type": "must be text",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "list_type": "must be a list",
+    "dict_type": "must be a mapping",
+    "model_type": "must be a mapping of fields",
+    "date_type": "must be a date",
+    "date_parsing": "must be a date",
+    "date_from_datetime_parsing": "must be a date",
+    "date_from_datetime_inexact": "must be a date",
+}
+
 _FY_FIELDS = {"period", "first_year", "last_year"}
 _PERIOD_FIELDS = {"baseline_period", "deadline_period"}
 
@@ -336,6 +361,8 @@ def _problem_from_error(error: dict, origins: _Origins) -> Problem:
         message = f"unknown field '{loc[-1]}'"
         accepted = _suggest(str(loc[-1]), known)
         value = loc[-1]
+    elif kind in _MESSAGE_BY_TYPE:
+        message = f"'{field_name}' {_MESSAGE_BY_TYPE[kind]}"
     elif kind == "missing":
         message = f"the required field '{field_name}' is missing"
     elif kind == "enum":
@@ -412,7 +439,7 @@ def _check_rules(data: dict, origins: _Origins, problems: ProblemList) -> None:
                     path + (key,),
                     f"two {what} share the {key} '{ident}' (the first is at {first_file}, line {first_line})",
                     ident,
-                    f"a {key} used once among the plan's {what}",
+                    f"each {key} once among the plan's {what}",
                 )
             else:
                 seen[ident] = path
@@ -431,13 +458,14 @@ def _check_rules(data: dict, origins: _Origins, problems: ProblemList) -> None:
     unique(listed("investments"), "id", "investments")
     unique(listed("amendments"), "version", "amendments")
 
-    def known(path: tuple, value: Any, ids: list[str], what: str, extra: tuple[str, ...] = ()) -> None:
+    def known(path: tuple, value: Any, ids: list[str], what: str, extra: tuple[str, ...] = (), key="id") -> None:
         text = _text(value)
         if text is None or text in ids or text in extra:
             return
         choices = list(extra) + ids
         accepted = _suggest(text, choices, what=what) if choices else f"the plan has no {what} yet"
-        report(path, f"no {what[:-1] if what.endswith('s') else what} has the id '{text}'", text, accepted)
+        singular = {"priorities": "priority"}.get(what, what.removesuffix("s"))
+        report(path, f"no {singular} has the {key} '{text}'", text, accepted)
 
     # References.
     for path, objective in _objectives(data):
@@ -447,9 +475,9 @@ def _check_rules(data: dict, origins: _Origins, problems: ProblemList) -> None:
                 known(path + ("measures", i), ref, measure_ids, "measures")
     for i, target in _items(data, "targets"):
         known(("targets", i, "measure"), target.get("measure"), measure_ids, "measures")
-        known(("targets", i, "scope"), target.get("scope", FORCE), unit_codes, "units", extra=(FORCE,))
+        known(("targets", i, "scope"), target.get("scope", FORCE), unit_codes, "units", extra=(FORCE,), key="code")
     for i, partner in _items(data, "partner_targets"):
-        known(("partner_targets", i, "unit"), partner.get("unit"), unit_codes, "units")
+        known(("partner_targets", i, "unit"), partner.get("unit"), unit_codes, "units", key="code")
         known(("partner_targets", i, "measure"), partner.get("measure"), measure_ids, "measures")
     for i, requirement in _items(data, "requirements"):
         known(("requirements", i, "measure"), requirement.get("measure"), measure_ids, "measures")
@@ -508,6 +536,10 @@ def _check_rules(data: dict, origins: _Origins, problems: ProblemList) -> None:
 
     # Every CPA measure has a force target for the plan's year.
     plan_period = _text(data.get("period"))
+    try:
+        plan_period = str(FinancialYear(plan_period)) if plan_period else None
+    except PeriodError:
+        plan_period = None  # reported by the model; check for a force target in any year
     force_measures = {
         m for (m, scope, period) in keys if scope == FORCE and (plan_period is None or period == plan_period)
     }
