@@ -59,3 +59,13 @@ def test_spc_roll_up_concern_over_improvement_over_common_cause():
                         _position("b", 0.5)]) == "improvement"
     assert spc_summary([_position("a", 0.5)]) == "common_cause"
     assert spc_summary([_position("a", 0.5, variation=None)]) is None
+
+
+def test_docs_list_every_json_key_and_the_status_thresholds(project_root):
+    from policingplan.monitor.core import JSON_KEYS, LIKELY_AT, UNLIKELY_AT
+
+    text = (project_root / "docs" / "monitoring.md").read_text(encoding="utf-8")
+    documented = [line.split("`")[1] for line in text.splitlines() if line.startswith("| `")]
+    assert [k for k in documented if k in JSON_KEYS] == list(JSON_KEYS)
+    assert f"| {LIKELY_AT:.0%} or more | `likely`" in text
+    assert f"| {UNLIKELY_AT:.0%} or less | `unlikely`" in text

@@ -181,7 +181,8 @@ def _rollup_table(plan: Plan, positions: list[TargetPosition], unit: str) -> Tab
         rows = [(f"[bold]{priority.name}[/]", priority)] + [(f"  {o.name}", o) for o in priority.objectives]
         for label, item in rows:
             counts = item.counts
-            table.add_row(label, status_text(item.status, None), str(counts["likely"]),
+            shown = status_text(item.status, None) if any(counts.values()) else _styled("–", "no target", "dim")
+            table.add_row(label, shown, str(counts["likely"]),
                           str(counts["in_the_balance"]), str(counts["unlikely"]), str(counts["not_assessed"]),
                           _lookup(VARIATION_TEXT, item.spc))
     return table
