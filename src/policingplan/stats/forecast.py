@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
-from scipy import stats
+from scipy.special import ndtr, ndtri, stdtr, stdtrit
 
 from policingplan.stats.periods import FinancialYear, Month
 
@@ -114,9 +114,9 @@ class RemainderDistribution:
         if self.kind == "point" or self.scale == 0:
             return np.full(q.shape, self.point)
         if self.kind == "log_t":
-            values = (self.point + _OFFSET) * np.exp(self.scale * stats.t.ppf(q, self.df)) - _OFFSET
+            values = (self.point + _OFFSET) * np.exp(self.scale * stdtrit(self.df, q)) - _OFFSET
         else:
-            values = self.point + self.scale * stats.norm.ppf(q)
+            values = self.point + self.scale * ndtri(q)
         return np.maximum(values, 0.0)
 
     def cdf(self, x: float) -> float:
@@ -126,8 +126,8 @@ class RemainderDistribution:
         if self.kind == "point" or self.scale == 0:
             return 1.0 if self.point <= x else 0.0
         if self.kind == "log_t":
-            return float(stats.t.cdf(math.log((x + _OFFSET) / (self.point + _OFFSET)) / self.scale, self.df))
-        return float(stats.norm.cdf((x - self.point) / self.scale))
+            return float(stdtr(self.df, math.log((x + _OFFSET) / (self.point + _OFFSET)) / self.scale))
+        return float(ndtr((x - self.point) / self.scale))
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,7 @@ def forecast_ratio_year_end(
     rng = np.random.default_rng(20070301)
     z = rng.standard_normal((2, RATIO_DRAWS))
     z[1] = rho * z[0] + math.sqrt(1 - rho**2) * z[1]
-    u = np.clip(stats.norm.cdf(z), 1e-12, 1 - 1e-12)
+    u = np.clip(ndtr(z), 1e-12, 1 - 1e-12)
     num_totals = num.year_to_date + num.remainder.quantile(u[0])
     den_totals = den.year_to_date + den.remainder.quantile(u[1])
     with np.errstate(divide="ignore", invalid="ignore"):
