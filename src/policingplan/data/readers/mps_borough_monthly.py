@@ -32,14 +32,16 @@ def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
     if rows is None:
         return finish(result, problems)
     result.rows_read = rows.rows_read
-    found = match_columns(rows, {
+    wanted = {
         "major": ["MajorText", "Major Text", "major"],
         "minor": ["MinorText", "Minor Text", "minor"],
         "borough": ["BoroughName", "Borough Name", "borough"],
-    }, problems)
+    }
+    found = match_columns(rows, wanted, problems)
+    identifiers = {s.lower() for spellings in wanted.values() for s in spellings}
     month_columns: dict[str, str] = {}
     for name in rows.header:
-        if found and name in found.values():
+        if name.lower() in identifiers or (found and name in found.values()):
             continue
         if _MONTH_HEADER.match(name):
             year, month = int(name[:4]), int(name[4:])

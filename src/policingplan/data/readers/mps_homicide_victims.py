@@ -44,8 +44,7 @@ def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
     frame = rows.frame.select(
         LINE, *[pl.col(header).str.strip_chars().alias(name) for name, header in found.items()]
     )
-    frame = frame.with_columns(solved=pl.col("solved").str.to_lowercase())
-    check_rows(frame, ~pl.col("solved").is_in(SOLVED_VALUES), problems,
+    check_rows(frame, ~pl.col("solved").str.to_lowercase().is_in(SOLVED_VALUES), problems,
                message="not a solved status", column="solved", label=found["solved"],
                accepted="Solved or Unsolved")
     check_rows(frame, ~pl.col("year").str.contains(r"^(19|20)\d\d$"), problems,
@@ -57,6 +56,7 @@ def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
                    label=found[attribute], accepted="a value as the publisher writes it, e.g. Not Known/Not Recorded")
     frame = frame.with_columns(
         unit=map_units(frame["borough"], frame, found["borough"], problems),
+        solved=pl.col("solved").str.to_lowercase(),
         period=pl.col("year"), period_kind=pl.lit("year"), count=pl.lit(1, dtype=pl.Int64),
     )
     if problems.has_errors:

@@ -20,6 +20,8 @@ Police), then the year (``1190…`` and ``4819…`` are both 2019).
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 
 from policingplan.data.readers import ReadResult
@@ -104,13 +106,14 @@ def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
                    column="date", label=date_header,
                    accepted="a date written YYYY-MM-DD or DD/MM/YYYY")
     else:
-        reference_ok = pl.col("reference").str.contains(r"^\d{10,11}$")
         year = "20" + pl.col("reference").str.slice(pl.col("reference").str.len_chars() - 9, 2)
+        reference_ok = (pl.col("reference").str.contains(r"^\d{10,11}$")
+                        & (year.cast(pl.Int64, strict=False) <= date.today().year))
         frame = frame.with_columns(period=pl.when(reference_ok).then(year), period_kind=pl.lit("year"))
         check_rows(frame, ~reference_ok, problems,
                    message="not an accident reference", column="reference", label=found["reference"],
                    accepted="10 or 11 digits: a force code of 1 or 2 digits, then the year's last "
-                            "two digits, e.g. 1190128300 or 48190012345 (2019)")
+                            "two digits (not a future year), e.g. 1190128300 or 48190012345 (2019)")
     frame = frame.with_columns(unit=map_units(frame["borough"], frame, found["borough"], problems),
                                count=pl.lit(1, dtype=pl.Int64))
     if problems.has_errors:
