@@ -280,29 +280,29 @@ def _to_matrix(
     histories: Sequence[Mapping[Month | str, float | None]], year: FinancialYear, as_of: Month
 ) -> tuple[Month, np.ndarray]:
     """Align the series on one monthly axis ending at ``as_of`` (later months dropped); NaN is missing."""
+    last = as_of.ordinal
     parsed = []
-    first = year.first_month
+    first = year.first_month.ordinal
     for history in histories:
         months = {}
         for key, value in history.items():
-            month = Month(key)
-            if month > as_of:
-                continue
-            if value is None or (isinstance(value, float) and math.isnan(value)):
+            ordinal = key.ordinal if isinstance(key, Month) else Month(key).ordinal
+            if ordinal > last or value is None:
                 continue
             value = float(value)
+            if math.isnan(value):
+                continue
             if value < 0 or math.isinf(value):
-                raise ValueError(f"{month}: a monthly count must be zero or more, not {value}")
-            months[month] = value
+                raise ValueError(f"{Month.from_ordinal(ordinal)}: a monthly count must be zero or more, not {value}")
+            months[ordinal] = value
         parsed.append(months)
         if months:
             first = min(first, min(months))
-    n_months = as_of - first + 1
-    matrix = np.full((len(parsed), n_months), np.nan)
+    matrix = np.full((len(parsed), last - first + 1), np.nan)
     for row, months in enumerate(parsed):
-        for month, value in months.items():
-            matrix[row, month - first] = value
-    return first, matrix
+        if months:
+            matrix[row, np.fromiter(months, int, len(months)) - first] = np.fromiter(months.values(), float, len(months))
+    return Month.from_ordinal(first), matrix
 
 
 def _seasonal_indices(Y: np.ndarray, first_month: Month) -> np.ndarray:
