@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policingplan.stats.spc import spc
+from policingplan.stats.spc import spc, spc_many
 
 
 def alternating(low: float, high: float, pairs: int) -> list[float]:
@@ -569,3 +569,42 @@ def test_the_vectorised_rules_agree_with_the_literal_oracle(
         assert result.points[0].mean == pytest.approx(mean, abs=1e-9)
         assert result.points[0].upl == pytest.approx(upl, abs=1e-9)
         assert result.points[0].lpl == pytest.approx(lpl, abs=1e-9)
+
+
+# ---------------------------------------------------------------- many series at once
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    batch=st.lists(
+        st.tuples(
+            st.lists(st.one_of(st.none(), st.integers(0, 9).map(float)), min_size=0, max_size=40),
+            st.sampled_from(["increase", "decrease", "neutral"]),
+            st.one_of(st.none(), st.floats(-5, 15)),
+            st.integers(2, 40),
+        ),
+        max_size=6,
+    ),
+    fix_after=st.one_of(st.none(), st.integers(2, 12)),
+)
+def test_many_series_at_once_give_the_same_charts_as_one_at_a_time(batch, fix_after):
+    rebases = [(r,) if r <= len(v) else () for v, _, _, r in batch]
+    together = spc_many(
+        [v for v, _, _, _ in batch],
+        directions=[d for _, d, _, _ in batch],
+        targets=[t for _, _, t, _ in batch],
+        rebase_ats=rebases,
+        fix_after=fix_after,
+    )
+    for (values, direction, target, _), rebase, chart in zip(batch, rebases, together):
+        alone = spc(values, direction, target, rebase, fix_after=fix_after)
+        assert repr(chart.points) == repr(alone.points)
+        assert (chart.variation, chart.assurance, chart.warnings) == (alone.variation, alone.assurance, alone.warnings)
+
+
+def test_many_series_need_one_option_each():
+    with pytest.raises(ValueError):
+        spc_many([[1.0, 2.0], [3.0, 4.0]], directions=["increase"])
+    with pytest.raises(ValueError):
+        spc_many([[1.0, 2.0]], targets=[1.0, 2.0])
+    assert [r.variation for r in spc_many([[1.0, 2.0, 1.0], []], directions="decrease")] == ["common_cause", None]

@@ -16,8 +16,7 @@ never spans a gap.  It is never treated as zero.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal, Sequence
+from typing import Any, Iterable, Literal, NamedTuple, Sequence
 
 import numpy as np
 
@@ -44,17 +43,16 @@ POINT_TYPES = (
 )
 RULES = ("outside_limits", "trend", "two_of_three", "shift")
 
-_RULE_CODE = {0: None, 1: "outside_limits", 2: "trend", 3: "two_of_three", 4: "shift"}
 _POLARITY = {"increase": 1, "decrease": -1, "neutral": 0}
 
 
-@dataclass(frozen=True, slots=True)
-class SpcPoint:
+class SpcPoint(NamedTuple):
     """One point of an XmR chart, with its group's limits and its classification.
 
     ``index`` and ``group`` are 1-based.  Limits are NaN when the group has too
     few values to compute them; ``y`` and ``point_type`` are ``None`` for a
-    missing value.
+    missing value.  ``rule`` is the special-cause rule that the point takes
+    (one of :data:`RULES`), or ``None`` for common cause.
     """
 
     index: int
@@ -69,33 +67,58 @@ class SpcPoint:
     point_type: str | None
 
 
-@dataclass(frozen=True)
 class SpcResult:
-    """An XmR chart: its points, the variation and assurance icons, and warnings."""
+    """An XmR chart: its points, the variation and assurance icons, and warnings.
 
-    points: list[SpcPoint]
-    variation: str | None
-    assurance: Assurance | None
-    warnings: list[str] = field(default_factory=list)
+    ``variation`` is the point type of the latest point with a value.  The
+    point objects are built when ``points`` is first read, so that charting
+    many series for their icons alone stays fast.
+    """
+
+    __slots__ = ("_columns", "_span", "_points", "variation", "assurance", "warnings")
+
+    def __init__(
+        self,
+        columns: tuple[list, ...],
+        span: tuple[int, int],
+        variation: str | None,
+        assurance: Assurance | None,
+        warnings: list[str],
+    ):
+        self._columns = columns  # one list per field of SpcPoint, shared by a batch of charts
+        self._span = span  # this chart's points: columns[k][start:stop]
+        self._points: list[SpcPoint] | None = None
+        self.variation = variation
+        self.assurance = assurance
+        self.warnings = warnings
+
+    @property
+    def points(self) -> list[SpcPoint]:
+        if self._points is None:
+            start, stop = self._span
+            self._points = list(map(SpcPoint._make, zip(*(c[start:stop] for c in self._columns))))
+        return self._points
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``policingplan spc --json`` (NaN becomes ``None``)."""
+        start, stop = self._span
+        index, y, mean, lpl, upl = (c[start:stop] for c in self._columns[:5])
+        point_types = self._columns[-1][start:stop]
         return {
             "points": [
-                {
-                    "index": p.index,
-                    "y": p.y,
-                    "mean": _or_none(p.mean),
-                    "lpl": _or_none(p.lpl),
-                    "upl": _or_none(p.upl),
-                    "point_type": p.point_type,
-                }
-                for p in self.points
+                {"index": i, "y": v, "mean": _or_none(m), "lpl": _or_none(lo), "upl": _or_none(hi), "point_type": t}
+                for i, v, m, lo, hi, t in zip(index, y, mean, lpl, upl, point_types)
             ],
             "variation": self.variation,
             "assurance": self.assurance,
             "warnings": list(self.warnings),
         }
+
+    def __repr__(self) -> str:
+        return (
+            f"SpcResult({self._span[1] - self._span[0]} points, variation={self.variation!r}, "
+            f"assurance={self.assurance!r}, warnings={self.warnings!r})"
+        )
 
 
 def _or_none(value: float) -> float | None:
@@ -126,100 +149,88 @@ def spc(
 
     Raises ``ValueError`` for an option outside what is accepted.
     """
-    if direction not in _POLARITY:
-        raise ValueError(f"direction must be increase, decrease or neutral, not {direction!r}")
+    return spc_many(
+        [values],
+        directions=[direction],
+        targets=[target],
+        rebase_ats=[rebase_at],
+        fix_after=fix_after,
+        screen=screen,
+        shift_length=shift_length,
+        trend_length=trend_length,
+        two_of_three_includes_outside=two_of_three_includes_outside,
+    )[0]
+
+
+def spc_many(
+    series: Sequence[Sequence[float | None] | np.ndarray],
+    directions: Direction | Sequence[Direction] = "increase",
+    targets: Sequence[float | None] | None = None,
+    rebase_ats: Sequence[Iterable[int]] | None = None,
+    fix_after: int | None = None,
+    screen: bool = True,
+    shift_length: int = 7,
+    trend_length: int = 7,
+    two_of_three_includes_outside: bool = False,
+) -> list[SpcResult]:
+    """XmR charts for many series at once: the same as calling :func:`spc` on each,
+    but computed in one pass over all the points, which is much faster.
+
+    ``directions`` is one direction for every series or one per series;
+    ``targets`` and ``rebase_ats``, when given, hold one entry per series.
+    """
+    count = len(series)
+    if count == 0:
+        return []
+    if isinstance(directions, str):
+        directions = [directions] * count
+    targets = [None] * count if targets is None else list(targets)
+    rebase_ats = [()] * count if rebase_ats is None else list(rebase_ats)
+    if not len(directions) == len(targets) == len(rebase_ats) == count:
+        raise ValueError("directions, targets and rebase_ats need one entry for each series")
+    for direction in directions:
+        if direction not in _POLARITY:
+            raise ValueError(f"direction must be increase, decrease or neutral, not {direction!r}")
     for name, length in (("shift_length", shift_length), ("trend_length", trend_length)):
         if length not in ALLOWED_RUN_LENGTHS:
             raise ValueError(f"{name} must be 6, 7 or 8, not {length!r}")
     if fix_after is not None and (isinstance(fix_after, bool) or int(fix_after) != fix_after or fix_after < 2):
         raise ValueError(f"fix_after must be a whole number of points, at least 2, not {fix_after!r}")
 
-    y = _as_float_array(values)
-    n = len(y)
-    starts = _group_starts(rebase_at, n)
-    polarity = _POLARITY[direction]
+    arrays = [_as_float_array(v) for v in series]
+    lengths = [len(a) for a in arrays]
+    series_start = np.concatenate(([0], np.cumsum(lengths)))
+    y = np.concatenate(arrays) if arrays else np.zeros(0)
 
-    mean = np.full(n, np.nan)
-    amr = np.full(n, np.nan)
-    rule = np.zeros(n, dtype=np.int8)
-    side = np.zeros(n, dtype=np.int8)  # +1 high, -1 low: the direction of the signal
-    warnings: list[str] = []
-
-    bounds = list(zip(starts, starts[1:] + [n]))
-    for number, (lo, hi) in enumerate(bounds, start=1):
-        g_mean, g_amr = _group_centre_and_spread(y[lo:hi], fix_after, screen)
-        mean[lo:hi] = g_mean
-        amr[lo:hi] = g_amr
-        rule[lo:hi], side[lo:hi] = _classify_group(
-            y[lo:hi], g_mean, g_amr, shift_length, trend_length, two_of_three_includes_outside
-        )
-        size = hi - lo
-        span = f"points {lo + 1}–{hi}" if size > 1 else f"point {lo + 1}"
-        if size < MIN_POINTS_FOR_FIRM_LIMITS:
-            warnings.append(
-                f"Group {number} ({span}) has {size} points, fewer than {MIN_POINTS_FOR_FIRM_LIMITS}: "
-                "its limits are trial limits, which will change as points are added."
-            )
-        if math.isnan(g_amr):
-            warnings.append(
-                f"Group {number} ({span}) has no two consecutive values, so it has no limits."
-            )
-
-    lpl = mean - LIMIT_FACTOR * amr
-    upl = mean + LIMIT_FACTOR * amr
-    lower_2sigma = mean - CLOSE_FACTOR * amr
-    upper_2sigma = mean + CLOSE_FACTOR * amr
-
-    present = ~np.isnan(y)
-    point_types = _point_types(rule, side, polarity, present)
-    group_of = np.repeat(np.arange(1, len(bounds) + 1), [hi - lo for lo, hi in bounds])
-
-    y_list = y.tolist()
-    points = [
-        SpcPoint(
-            index=i + 1,
-            y=y_list[i] if present[i] else None,
-            mean=m,
-            lpl=lo_,
-            upl=hi_,
-            lower_2sigma=l2,
-            upper_2sigma=u2,
-            group=g,
-            rule=_RULE_CODE[r],
-            point_type=t,
-        )
-        for i, (m, lo_, hi_, l2, u2, g, r, t) in enumerate(
-            zip(
-                mean.tolist(),
-                lpl.tolist(),
-                upl.tolist(),
-                lower_2sigma.tolist(),
-                upper_2sigma.tolist(),
-                group_of.tolist(),
-                rule.tolist(),
-                point_types,
-            )
-        )
-    ]
-
-    observed = [p for p in points if p.point_type is not None]
-    variation = observed[-1].point_type if observed else None
-    if points and not present[-1] and observed:
-        warnings.append(
-            f"The last point ({n}) is missing; the variation icon describes point {observed[-1].index}."
-        )
-    assurance = _assurance(target, direction, lpl[-1] if n else np.nan, upl[-1] if n else np.nan, warnings)
-    return SpcResult(points=points, variation=variation, assurance=assurance, warnings=warnings)
+    group_start: list[int] = []
+    group_number: list[int] = []
+    for start, length, rebase_at in zip(series_start.tolist(), lengths, rebase_ats):
+        for number, local in enumerate(_group_starts(rebase_at, length), start=1):
+            group_start.append(start + local)
+            group_number.append(number)
+    chart = _compute(
+        y,
+        np.array(group_start, dtype=np.intp),
+        np.repeat([_POLARITY[d] for d in directions], lengths).astype(np.int8),
+        fix_after,
+        screen,
+        shift_length,
+        trend_length,
+        two_of_three_includes_outside,
+    )
+    return _results(chart, series_start, group_start, group_number, directions, targets)
 
 
 def _as_float_array(values: Sequence[float | None] | np.ndarray) -> np.ndarray:
     if isinstance(values, np.ndarray):
-        return values.astype(float, copy=True).ravel()
+        return values.astype(float).ravel()
     return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
 
 
 def _group_starts(rebase_at: Iterable[int], n: int) -> list[int]:
     """0-based start of each group, from the 1-based first points of new groups."""
+    if n == 0:
+        return []
     starts = {0}
     for index in rebase_at:
         if isinstance(index, bool) or int(index) != index or not 2 <= index <= n:
@@ -230,112 +241,209 @@ def _group_starts(rebase_at: Iterable[int], n: int) -> list[int]:
     return sorted(starts)
 
 
-def _group_centre_and_spread(y: np.ndarray, fix_after: int | None, screen: bool) -> tuple[float, float]:
-    """The group's mean and (screened) mean moving range, from its first ``fix_after`` points."""
-    basis = y if fix_after is None else y[:fix_after]
-    if np.all(np.isnan(basis)):
-        return math.nan, math.nan
-    mean = float(np.nanmean(basis))
-    mr = np.abs(np.diff(basis))
-    mr = mr[~np.isnan(mr)]
-    if mr.size == 0:
-        return mean, math.nan
-    amr = float(np.mean(mr))
-    if screen and amr > 0:  # with no spread at all there is nothing to screen
-        amr = float(np.mean(mr[mr < SCREEN_FACTOR * amr]))
-    return mean, amr
+class _Chart(NamedTuple):
+    """Every point of every series, flat: limits, rule codes and point-type codes."""
+
+    y: np.ndarray
+    group_of: np.ndarray
+    group_size: np.ndarray
+    group_amr: np.ndarray
+    mean: np.ndarray
+    amr: np.ndarray
+    rule: np.ndarray
+    type_code: np.ndarray
 
 
-def _classify_group(
+def _compute(
     y: np.ndarray,
-    mean: float,
-    amr: float,
+    group_start: np.ndarray,
+    polarity: np.ndarray,
+    fix_after: int | None,
+    screen: bool,
     shift_length: int,
     trend_length: int,
     two_of_three_includes_outside: bool,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The rule code (0 none, 1 outside, 2 trend, 3 two of three, 4 shift) and the
-    signal direction of each point of one group; missing points get neither."""
+) -> _Chart:
     n = len(y)
-    rule = np.zeros(n, dtype=np.int8)
-    side = np.zeros(n, dtype=np.int8)
-    if n == 0:
-        return rule, side
+    groups = len(group_start)
+    group_size = np.diff(np.append(group_start, n))
+    group_of = np.repeat(np.arange(groups), group_size)
+    first_in_group = np.zeros(n, dtype=bool)
+    first_in_group[group_start] = True
+    last_in_group = np.zeros(n, dtype=bool)
+    last_in_group[group_start[1:] - 1] = True
+    if n:
+        last_in_group[-1] = True
+    present = ~np.isnan(y)
+
+    # Centre and spread of each group, from its first fix_after points.
+    basis = present.copy()
+    if fix_after is not None:
+        basis &= (np.arange(n) - group_start[group_of]) < fix_after
+    with np.errstate(invalid="ignore", divide="ignore"):
+        group_mean = _group_sum(group_of, np.where(basis, y, 0.0), groups) / _group_sum(group_of, basis, groups)
+        moving_range = np.zeros(n)
+        moving_range[1:] = np.abs(np.diff(y))
+        has_range = np.zeros(n, dtype=bool)
+        has_range[1:] = basis[1:] & basis[:-1]
+        has_range &= ~first_in_group  # never across a rebase, nor across a gap
+        moving_range = np.where(has_range, moving_range, 0.0)
+        group_amr = _group_sum(group_of, moving_range, groups) / _group_sum(group_of, has_range, groups)
+        if screen:  # a group with no spread at all has nothing to screen
+            spread = group_amr[group_of]
+            kept = has_range & ((moving_range < SCREEN_FACTOR * spread) | ~(spread > 0))
+            group_amr = _group_sum(group_of, np.where(kept, moving_range, 0.0), groups) / _group_sum(
+                group_of, kept, groups
+            )
+        mean = group_mean[group_of]
+        amr = group_amr[group_of]
+        # Comparisons with NaN (missing values, or a group without limits) are False.
+        outside = (y > mean + LIMIT_FACTOR * amr) | (y < mean - LIMIT_FACTOR * amr)
+        beyond_2sigma = (y > mean + CLOSE_FACTOR * amr) | (y < mean - CLOSE_FACTOR * amr)
     rel = np.sign(np.nan_to_num(y - mean, nan=0.0)).astype(np.int8)  # 0 on the mean or missing
-    with np.errstate(invalid="ignore"):
-        if math.isnan(amr):
-            outside = np.zeros(n, dtype=bool)
-            beyond_2sigma = np.zeros(n, dtype=bool)
-        else:
-            outside = (y > mean + LIMIT_FACTOR * amr) | (y < mean - LIMIT_FACTOR * amr)
-            beyond_2sigma = (y > mean + CLOSE_FACTOR * amr) | (y < mean - CLOSE_FACTOR * amr)
     close = beyond_2sigma if two_of_three_includes_outside else beyond_2sigma & ~outside
 
     # Shift: runs of at least shift_length points on the same side of the mean.
-    shift = _in_long_runs(rel, shift_length)
+    shift = _in_long_runs(rel, shift_length, first_in_group)
 
-    # Trend: runs of strictly rising or falling points.  A run of k points has
-    # k - 1 steps of the same sign; a tie or a gap (sign 0) breaks it.
-    trend = np.zeros(n, dtype=bool)
-    trend_dir = np.zeros(n, dtype=np.int8)
-    if n >= 2:
-        with np.errstate(invalid="ignore"):
-            step = np.nan_to_num(np.sign(np.diff(y)), nan=0.0).astype(np.int8)
-        step_in_trend = _in_long_runs(step, trend_length - 1)
-        starts_trend = np.append(step_in_trend, False)  # the step that follows point i is in a trend
-        ends_trend = np.insert(step_in_trend, 0, False)  # the step that leads to point i is
-        trend = starts_trend | ends_trend
-        # A point shared by two runs takes the direction of the run that follows it.
-        trend_dir = np.where(starts_trend, np.append(step, 0), np.insert(step, 0, 0)).astype(np.int8)
+    # Trend: a run of k strictly rising (or falling) points has k - 1 steps of
+    # one sign; a tie, a gap or the end of the group (step 0) breaks it.
+    step = np.zeros(n, dtype=np.int8)  # the step from point i to point i + 1
+    if n > 1:
+        step[:-1] = np.sign(np.nan_to_num(np.diff(y), nan=0.0))
+    step[last_in_group] = 0
+    step_in_trend = _in_long_runs(step, trend_length - 1, first_in_group)
+    previous_step_in_trend = np.zeros(n, dtype=bool)
+    previous_step_in_trend[1:] = step_in_trend[:-1]
+    previous_step = np.zeros(n, dtype=np.int8)
+    previous_step[1:] = step[:-1]
+    trend = step_in_trend | previous_step_in_trend
+    # A point shared by two runs takes the direction of the run that follows it.
+    trend_direction = np.where(step_in_trend, step, previous_step)
 
-    # Two of three: in any three consecutive points all on one side of the mean,
-    # at least two beyond that side's 2σ line; only those close points are flagged.
+    # Two of three: three consecutive points of one group, all on one side of
+    # the mean, at least two of them beyond that side's 2σ line.  Only the
+    # close points are flagged.
     two_of_three = np.zeros(n, dtype=bool)
     if n >= 3:
         c = close.astype(np.int8)
-        window_count = c[:-2] + c[1:-1] + c[2:]
+        window_close = c[:-2] + c[1:-1] + c[2:]
         window_side = rel[:-2].astype(np.int16) + rel[1:-1] + rel[2:]
-        hit = (window_count >= 2) & (np.abs(window_side) == 3)
+        hit = (group_of[:-2] == group_of[2:]) & (window_close >= 2) & (np.abs(window_side) == 3)
         padded = np.concatenate(([False, False], hit, [False, False]))
         two_of_three = close & (padded[:-2] | padded[1:-1] | padded[2:])
 
-    # Precedence: outside > trend > two of three > shift (later writes lose).
+    # Precedence: outside > trend > two of three > shift (each later write wins).
+    rule = np.zeros(n, dtype=np.int8)
     rule[shift] = 4
-    side[shift] = rel[shift]
     rule[two_of_three] = 3
-    side[two_of_three] = rel[two_of_three]
     rule[trend] = 2
-    side[trend] = trend_dir[trend]
     rule[outside] = 1
-    side[outside] = rel[outside]
-    return rule, side
+    side = np.where(rule == 2, trend_direction, rel)  # +1 high, -1 low
+    # Point types: 1 improvement, 2 concern, 3 neutral high, 4 neutral low.
+    type_code = np.where(side * polarity > 0, 1, 2).astype(np.int8)
+    neutral = polarity == 0
+    type_code[neutral] = np.where(side[neutral] > 0, 3, 4)
+    type_code[rule == 0] = 0
+    type_code[~present] = 5
+    return _Chart(y, group_of, group_size, group_amr, mean, amr, rule, type_code)
 
 
-def _in_long_runs(codes: np.ndarray, min_length: int) -> np.ndarray:
-    """True where ``codes`` is part of a run of at least ``min_length`` equal, non-zero values."""
+def _group_sum(group_of: np.ndarray, weights: np.ndarray, groups: int) -> np.ndarray:
+    return np.bincount(group_of, weights=weights, minlength=groups)
+
+
+def _in_long_runs(codes: np.ndarray, min_length: int, breaks: np.ndarray) -> np.ndarray:
+    """True where ``codes`` is part of a run of at least ``min_length`` equal, non-zero
+    values; a run never continues past a ``breaks`` point (the start of a group)."""
     n = len(codes)
     if n == 0:
         return np.zeros(0, dtype=bool)
-    change = np.empty(n, dtype=bool)
+    change = breaks.copy()
     change[0] = True
-    np.not_equal(codes[1:], codes[:-1], out=change[1:])
+    change[1:] |= codes[1:] != codes[:-1]
     run_starts = np.flatnonzero(change)
     run_lengths = np.diff(np.append(run_starts, n))
     long_run = (run_lengths >= min_length) & (codes[run_starts] != 0)
     return np.repeat(long_run, run_lengths)
 
 
-def _point_types(rule: np.ndarray, side: np.ndarray, polarity: int, present: np.ndarray) -> list[str | None]:
-    if polarity == 0:
-        high, low = "special_cause_neutral_high", "special_cause_neutral_low"
-    elif polarity > 0:
-        high, low = "special_cause_improvement", "special_cause_concern"
-    else:
-        high, low = "special_cause_concern", "special_cause_improvement"
-    code = np.where(rule == 0, 0, np.where(side > 0, 1, 2))
-    code = np.where(present, code, 3)
-    names = ("common_cause", high, low, None)
-    return [names[c] for c in code.tolist()]
+_TYPE_NAMES = np.array(
+    [
+        "common_cause",
+        "special_cause_improvement",
+        "special_cause_concern",
+        "special_cause_neutral_high",
+        "special_cause_neutral_low",
+        None,
+    ],
+    dtype=object,
+)
+_RULE_NAMES = np.array([None, *RULES], dtype=object)
+
+
+def _results(
+    chart: _Chart,
+    series_start: np.ndarray,
+    group_start: list[int],
+    group_number: list[int],
+    directions: Sequence[str],
+    targets: Sequence[float | None],
+) -> list[SpcResult]:
+    n = len(chart.y)
+    present = ~np.isnan(chart.y)
+    y_objects = chart.y.astype(object)
+    y_objects[~present] = None
+    series_of = np.repeat(np.arange(len(series_start) - 1), np.diff(series_start))
+    columns = (
+        (np.arange(n) - series_start[series_of] + 1).tolist(),
+        y_objects.tolist(),
+        chart.mean.tolist(),
+        (chart.mean - LIMIT_FACTOR * chart.amr).tolist(),
+        (chart.mean + LIMIT_FACTOR * chart.amr).tolist(),
+        (chart.mean - CLOSE_FACTOR * chart.amr).tolist(),
+        (chart.mean + CLOSE_FACTOR * chart.amr).tolist(),
+        np.asarray(group_number, dtype=np.intp)[chart.group_of].tolist(),
+        _RULE_NAMES[chart.rule].tolist(),
+        _TYPE_NAMES[chart.type_code].tolist(),
+    )
+    group_sizes = chart.group_size.tolist()
+    group_amrs = chart.group_amr.tolist()
+    results = []
+    g = 0
+    for s, (start, stop) in enumerate(zip(series_start[:-1].tolist(), series_start[1:].tolist())):
+        lpl, upl, point_types = columns[3], columns[4], columns[-1]
+        warnings: list[str] = []
+        while g < len(group_start) and group_start[g] < stop:
+            _group_warnings(group_number[g], group_start[g] - start, group_sizes[g], group_amrs[g], warnings)
+            g += 1
+        latest = next((i for i in range(stop - 1, start - 1, -1) if point_types[i] is not None), None)
+        if latest is not None and latest != stop - 1:
+            warnings.append(
+                f"The last point ({stop - start}) is missing; "
+                f"the variation icon describes point {latest - start + 1}."
+            )
+        assurance = _assurance(
+            targets[s],
+            directions[s],
+            lpl[stop - 1] if stop > start else math.nan,
+            upl[stop - 1] if stop > start else math.nan,
+            warnings,
+        )
+        variation = None if latest is None else point_types[latest]
+        results.append(SpcResult(columns, (start, stop), variation, assurance, warnings))
+    return results
+
+
+def _group_warnings(number: int, start: int, size: int, amr: float, warnings: list[str]) -> None:
+    span = f"points {start + 1}–{start + size}" if size > 1 else f"point {start + 1}"
+    if size < MIN_POINTS_FOR_FIRM_LIMITS:
+        warnings.append(
+            f"Group {number} ({span}) has {size} points, fewer than {MIN_POINTS_FOR_FIRM_LIMITS}: "
+            "its limits are trial limits, which will change as points are added."
+        )
+    if math.isnan(amr):
+        warnings.append(f"Group {number} ({span}) has no two consecutive values, so it has no limits.")
 
 
 def _assurance(
