@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -73,7 +74,7 @@ CREATE TABLE IF NOT EXISTS replacements (
 CREATE TABLE IF NOT EXISTS segments (
     load_id INTEGER PRIMARY KEY, kind VARCHAR NOT NULL, path VARCHAR NOT NULL, rows BIGINT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS segment_periods (load_id INTEGER NOT NULL, period VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS segment_periods (load_id INTEGER NOT NULL, period VARCHAR NOT NULL, series VARCHAR NOT NULL);
 """
 
 
@@ -367,19 +368,21 @@ class _Load:
     def _load_one(self, con, load_id: int, result: ReadResult, outcome: FileOutcome) -> None:
         kind = result.kind
         table = result.table.cast(canonical_schema(kind))
-        table = table.append_column(pa.field("load_id", pa.int32()), pa.array([load_id] * table.num_rows, pa.int32()))
+        table = table.append_column(pa.field("load_id", pa.int32()),
+                                    pa.array(np.full(table.num_rows, load_id, dtype=np.int32)))
         keys = key_columns(kind)
         con.register("new_records", table)
         try:
-            periods = [p for (p,) in con.execute(
-                "SELECT DISTINCT period FROM new_records ORDER BY period").fetchall()]
-            con.execute("CREATE OR REPLACE TEMP TABLE new_periods AS SELECT DISTINCT period FROM new_records")
             con.execute(f"CREATE OR REPLACE TEMP TABLE new_keys AS SELECT DISTINCT {_cols(keys)} FROM new_records")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE new_series AS SELECT DISTINCT period, "
+                        f"{_series(kind)} AS series FROM new_keys")
+            periods = [p for (p,) in con.execute(
+                "SELECT DISTINCT period FROM new_series ORDER BY period").fetchall()]
             overlapping = con.execute(
                 "SELECT DISTINCT s.load_id, s.path, l.vintage, l.file FROM segments s "
                 "JOIN loads l USING (load_id) JOIN segment_periods p USING (load_id) "
-                "WHERE s.kind = ? AND s.rows > 0 AND p.period IN (SELECT period FROM new_periods) "
-                "ORDER BY s.load_id", [kind],
+                "JOIN new_series n ON n.period = p.period AND n.series = p.series "
+                "WHERE s.kind = ? AND s.rows > 0 ORDER BY s.load_id", [kind],
             ).fetchall()
             for old_id, old_path, old_vintage, old_file in overlapping:
                 self._replace_in_segment(con, kind, keys, load_id, result, outcome,
@@ -399,7 +402,7 @@ class _Load:
              periods[-1] if periods else None, replaced],
         )
         con.execute("INSERT INTO segments VALUES (?, ?, ?, ?)", [load_id, kind, path.as_posix(), table.num_rows])
-        con.executemany("INSERT INTO segment_periods VALUES (?, ?)", [[load_id, p] for p in periods])
+        con.execute("INSERT INTO segment_periods SELECT ?, period, series FROM new_series", [load_id])
         for r in outcome.replacements:
             con.execute("INSERT INTO replacements VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [load_id, r.replaced_load_id, r.replaced_vintage, r.rows, r.periods, r.units,
@@ -441,8 +444,8 @@ class _Load:
         con.execute("UPDATE segments SET path = ?, rows = ? WHERE load_id = ?",
                     [remaining_path.as_posix(), left, old_id])
         con.execute("DELETE FROM segment_periods WHERE load_id = ?", [old_id])
-        con.execute("INSERT INTO segment_periods SELECT DISTINCT ?, period FROM read_parquet(?)",
-                    [old_id, remaining])
+        con.execute(f"INSERT INTO segment_periods SELECT DISTINCT ?, period, {_series(kind)} "
+                    f"FROM read_parquet(?)", [old_id, remaining])
         outcome.replacements.append(Replacement(
             replaced_load_id=old_id, replaced_file=old_file, replaced_vintage=old_vintage,
             rows=rows, periods=periods, units=units, first_period=first, last_period=last,
@@ -457,6 +460,12 @@ class _Load:
 
 def _cols(columns: Sequence[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns)
+
+
+def _series(kind: str) -> str:
+    """SQL for a row's series: its series attributes joined, or '' for kinds that have none."""
+    attributes = SERIES_ATTRIBUTES.get(kind, ())
+    return f"concat_ws('|', {_cols(attributes)})" if attributes else "''"
 
 
 def _quote(text: str) -> str:

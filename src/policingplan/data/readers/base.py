@@ -42,12 +42,14 @@ class FileProblems:
         self.problems = ProblemList()
         self._hidden: dict[str, tuple[int, str]] = {}
         self._shown: dict[str, int] = {}
+        self._accepted: dict[str, str | None] = {}
 
     def add(self, message: str, *, line: int | None = None, column: str | None = None,
             value=None, accepted: str | None = None, severity: str = "error",
             key: str | None = None) -> None:
         """Add one problem; ``key`` groups problems of one kind for the cap."""
         key = key or message
+        self._accepted.setdefault(key, accepted)
         if self._shown.get(key, 0) >= PROBLEMS_SHOWN:
             count, sev = self._hidden.get(key, (0, severity))
             self._hidden[key] = (count + 1, sev)
@@ -83,7 +85,8 @@ class FileProblems:
             message = key.split("|", 1)[0]
             self.problems.add(Problem(
                 f"{count:,} more line(s) with the same problem: {message}",
-                file=self.file, severity=severity,  # type: ignore[arg-type]
+                file=self.file, accepted=self._accepted.get(key),
+                severity=severity,  # type: ignore[arg-type]
             ))
         self._hidden.clear()
         return self.problems
