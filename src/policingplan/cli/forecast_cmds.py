@@ -8,6 +8,7 @@ from enum import Enum
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.table import Table
 
 from policingplan.cli.common import console, fail, print_json
@@ -109,21 +110,36 @@ def _period_options(year: str, as_of: str) -> tuple[FinancialYear, Month]:
 
 
 def _interval(values: tuple[float | None, float | None]) -> str:
-    return f"{fmt_int(values[0])} – {fmt_int(values[1])}"
+    return f"{fmt_int(values[0])}–{fmt_int(values[1])}"
+
+
+def _chance(p: float | None) -> str:
+    """A probability as a whole percentage, without rounding a real chance to 0% or 100%."""
+    if p is not None and 0 < p < 0.005:
+        return "<1%"
+    if p is not None and 0.995 < p < 1:
+        return ">99%"
+    return fmt_pct(p, 0)
 
 
 def _show(results: list[YearEndForecast]) -> None:
     year, as_of = results[0].year, Month(results[0].as_of)
-    table = Table(title=f"Year-end forecasts for {year}, as of {as_of.label()}")
-    for heading in ("Series", "Year to date", "Forecast", "80% interval", "95% interval", "Target", "P(meet target)",
-                    "Method"):
-        table.add_column(heading, justify="left" if heading in ("Series", "Method") else "right")
+    methods = sorted({result.method for result in results})
+    table = Table(title=f"Year-end forecasts for {year}, as of {as_of.label()}",
+                  caption=f"Method: {methods[0]} (see docs/methods.md)" if len(methods) == 1 else None,
+                  box=box.SIMPLE_HEAD)
+    table.add_column("Series", min_width=10)
+    for heading in ("To date", "Forecast", "80% range", "95% range", "Target", "P(meet)"):
+        table.add_column(heading, justify="right", no_wrap=True)
+    if len(methods) > 1:
+        table.add_column("Method")
     for result in results:
-        table.add_row(
+        cells = [
             result.series or "–", fmt_int(result.year_to_date), fmt_int(result.forecast_total),
             _interval(result.interval_80), _interval(result.interval_95), fmt_int(result.target),
-            fmt_pct(result.p_meet_target, 0), result.method,
-        )
+            _chance(result.p_meet_target),
+        ]
+        table.add_row(*cells, *([result.method] if len(methods) > 1 else []))
     console.print(table)
     for result in results:
         for warning in result.warnings:
