@@ -25,10 +25,8 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from pathlib import Path
 
 from policingplan.data.measures import measure_values
-from policingplan.data.units import LONDON_BOROUGHS
 from policingplan.data.warehouse import Warehouse
 from policingplan.monitor import monitor_targets
 from policingplan.monitor.core import status_of

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from policingplan.monitor.core import JSON_KEYS, latest_month, monitor_targets, status_of
+from policingplan.monitor.core import JSON_KEYS, default_as_of, monitor_targets, status_of
 from policingplan.plan.model import CountingRule, Measure, Objective, Plan, Priority, Target, Unit
 from policingplan.stats.periods import FinancialYear, Month
 
@@ -177,6 +177,12 @@ def test_status_thresholds(p, status):
     assert status_of(p) == status
 
 
-def test_latest_month_ignores_yearly_rows():
-    rows = _count_rows("A", "2023-01", [1, 2, 3]) + [{"measure": "x", "unit": "A", "month": "2024", "numerator": 1}]
-    assert latest_month(rows) == Month("2023-03")
+def test_default_as_of_is_the_latest_month_every_targeted_measure_has_within_the_plan_year():
+    targets = [Target(measure=m, scope="A", period="2023/24", kind="level", value=1) for m in ("burglary", "sd_rate")]
+    plan = _plan(targets)
+    rows = (_count_rows("A", "2023-01", [1] * 14)  # burglary to 2024-02
+            + _count_rows("A", "2023-01", [1] * 30, measure="sd_rate")  # to 2025-06
+            + [{"measure": "sd_rate", "unit": "A", "month": "2026", "period_kind": "year", "numerator": 1}])
+    assert default_as_of(plan, rows) == Month("2024-02")
+    assert default_as_of(_plan(targets[1:]), rows) == Month("2024-03")  # capped at the plan year's end
+    assert default_as_of(plan, []) is None

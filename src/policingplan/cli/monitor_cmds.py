@@ -14,7 +14,7 @@ from policingplan.cli.common import console, fail, print_json
 from policingplan.data.measures import SourceNotLoaded, measure_values
 from policingplan.data.warehouse import Warehouse
 from policingplan.formatting import fmt_int, fmt_pct
-from policingplan.monitor.core import TargetPosition, monitor_targets
+from policingplan.monitor.core import TargetPosition, default_as_of, monitor_targets
 from policingplan.monitor.rollup import roll_up
 from policingplan.plan.model import FORCE, Plan
 from policingplan.problems import UserError
@@ -108,20 +108,6 @@ def _unit_code(plan: Plan, text: str) -> str:
             return unit.code
     example = f", such as {plan.units[0].code} ({plan.units[0].name})" if plan.units else ""
     fail(f"--unit {text!r} is not a unit of the plan; accepted: {FORCE}, or a unit code or name of the plan{example}")
-
-
-def _default_as_of(rows: list[dict], plan: Plan) -> Month | None:
-    """The latest month every monthly measure with a target has data for, within the plan year."""
-    targeted = {t.measure for t in plan.targets}
-    latest: dict[str, Month] = {}
-    for row in rows:
-        if row["measure"] in targeted and row.get("period_kind") == "month":
-            month = Month(row["month"])
-            if row["measure"] not in latest or month > latest[row["measure"]]:
-                latest[row["measure"]] = month
-    if not latest:
-        return None
-    return min(min(latest.values()), FinancialYear(plan.period).last_month)
 
 
 def _unit_name(plan: Plan, code: str) -> str:
@@ -231,7 +217,7 @@ def monitor_command(
              f"{_load_command(plan_dir, warehouse)}")
     except UserError as exc:
         fail(str(exc))
-    month = Month(as_of) if as_of is not None else _default_as_of(rows, plan)
+    month = Month(as_of) if as_of is not None else default_as_of(plan, rows)
     if month is None or month < year.first_month:
         fail(f"the warehouse {store.directory} holds no monthly data for {year}; load the plan's data with: "
              f"{_load_command(plan_dir, warehouse)}")

@@ -6,9 +6,9 @@ returns plain values; :mod:`policingplan.monitor.rollup` rolls the statuses up
 to objectives and priorities.  See ``docs/monitoring.md``.
 """
 
-from policingplan.monitor.core import TargetPosition, latest_month, monitor_targets
+from policingplan.monitor.core import TargetPosition, default_as_of, monitor_targets
 from policingplan.monitor.rollup import PriorityStatus, ObjectiveStatus, roll_up
 
 __all__ = [
-    "ObjectiveStatus", "PriorityStatus", "TargetPosition", "latest_month", "monitor_targets", "roll_up",
+    "ObjectiveStatus", "PriorityStatus", "TargetPosition", "default_as_of", "monitor_targets", "roll_up",
 ]

@@ -113,14 +113,22 @@ def _month_or_none(value: Any) -> Month | None:
         return None
 
 
-def latest_month(rows: Iterable[Mapping[str, Any]], measures: Iterable[str] | None = None) -> Month | None:
-    """The latest month with data among ``rows`` (optionally only for ``measures``)."""
-    wanted = set(measures) if measures is not None else None
-    months = [
-        m for row in rows
-        if (wanted is None or row["measure"] in wanted) and (m := _month_or_none(row.get("month"))) is not None
-    ]
-    return max(months) if months else None
+def default_as_of(plan: Plan, rows: Iterable[Mapping[str, Any]]) -> Month | None:
+    """The latest month every monthly measure with a target has data for, at most the plan year's last.
+
+    So that no target is judged on a month another measure lacks; ``None`` without monthly data.
+    """
+    targeted = {t.measure for t in plan.targets}
+    latest: dict[str, Month] = {}
+    for row in rows:
+        if row["measure"] not in targeted or row.get("period_kind", "month") != "month":
+            continue
+        month = _month_or_none(row.get("month"))
+        if month is not None and (row["measure"] not in latest or month > latest[row["measure"]]):
+            latest[row["measure"]] = month
+    if not latest:
+        return None
+    return min(min(latest.values()), FinancialYear(plan.period).last_month)
 
 
 @dataclass
