@@ -1,0 +1,83 @@
+"""Property-based tests: whatever the bytes, every reader returns a ReadResult,
+never an exception, and never half a file."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from policingplan.data.readers import SOURCE_KINDS, canonical_schema, read_source
+
+HEADERS = {
+    "mps-borough-monthly": ["MajorText", "MinorText", "BoroughName", "202304", "202305"],
+    "police-uk-street": ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude",
+                         "Location", "LSOA code", "LSOA name", "Crime type",
+                         "Last outcome category", "Context"],
+    "gla-borough-fy": ["Code", "Borough", "Year", "Value"],
+    "ons-lsoa-population": ["LSOA11CD", "LAD11CD", "Persons_All-Ages", "Persons_0-15"],
+    "tfl-casualties": ["AREFNO", "Borough", "Casualty Class", "Casualty Severity",
+                       "Casualty Age (Banded)", "Casualty Age", "Mode of Travel"],
+    "mps-homicide-victims": ["Age_Group", "Sex", "Method_of_Killing", "Domestic_Abuse",
+                             "Solved_Status", "Borough", "Ethnicity", "Year"],
+    "mps-crime-dashboard": ["month_year", "area_code", "area_name", "crime_type", "crime_subtype",
+                            "measure", "count", "refresh_date"],
+    "tidy": ["unit", "month", "measure", "numerator", "denominator"],
+}
+
+# Plausible values and near misses, so that random rows reach the deeper checks.
+FIELD = st.one_of(
+    st.sampled_from([
+        "", "0", "12", "-3", "4.5", "1e9", "n/a", "Camden", "KINGSTON-UPON-THAMES", "Unknown",
+        "E09000007", "E01000907", "Camden 024B", "2023-04", "2023-13", "2023-04-01", "2003-12-31",
+        "2019", "1190128300", "48190012345", "3 SLIGHT", "1 FATAL", "0-15", "U", "Solved",
+        "Offences", "Metropolitan Police Service", "City of London Police", "Burglary",
+        '"quoted, with comma"', '"two\nlines"', "\ufeff", "é", "£",
+    ]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12),
+)
+
+_WORKDIR = Path(tempfile.mkdtemp(prefix="policingplan-readers-"))
+
+
+def _check(kind: str, data: bytes) -> None:
+    path = _WORKDIR / f"{kind}-fuzz-mid2020.csv"
+    path.write_bytes(data)
+    result = read_source(kind, path)
+    assert result.kind == kind and result.file == str(path)
+    for problem in result.problems:
+        assert not problem.message.startswith("the file could not be read"), problem.message
+    if result.ok:
+        assert result.table.schema == canonical_schema(kind)
+        assert result.rows_accepted <= result.rows_read
+    else:
+        assert result.table.num_rows == 0 and result.rows_accepted == 0
+        assert all(p.file == str(path) for p in result.problems)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kind=st.sampled_from(SOURCE_KINDS), data=st.binary(max_size=400))
+def test_random_bytes_never_raise(kind: str, data: bytes):
+    _check(kind, data)
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kind=st.sampled_from(SOURCE_KINDS), rows=st.lists(st.lists(FIELD, max_size=14), max_size=8),
+       header_ok=st.booleans(), newline=st.sampled_from(["\n", "\r\n"]), bom=st.booleans(),
+       final_newline=st.booleans())
+def test_random_csv_text_never_raises(kind, rows, header_ok, newline, bom, final_newline):
+    header = HEADERS[kind] if header_ok else HEADERS[kind][::-1][:3]
+    lines = [",".join(header)] + [",".join(row) for row in rows]
+    text = ("\ufeff" if bom else "") + newline.join(lines) + (newline if final_newline else "")
+    _check(kind, text.encode("utf-8"))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kind=st.sampled_from(SOURCE_KINDS),
+       rows=st.lists(st.lists(FIELD, min_size=1, max_size=14), min_size=1, max_size=6))
+def test_rows_of_the_right_width_never_raise(kind, rows):
+    width = len(HEADERS[kind])
+    lines = [",".join(HEADERS[kind])]
+    lines += [",".join((row * width)[:width]) for row in rows]
+    _check(kind, ("\n".join(lines) + "\n").encode("utf-8"))
