@@ -368,17 +368,7 @@ def _in_long_runs(codes: np.ndarray, min_length: int, breaks: np.ndarray) -> np.
     return np.repeat(long_run, run_lengths)
 
 
-_TYPE_NAMES = np.array(
-    [
-        "common_cause",
-        "special_cause_improvement",
-        "special_cause_concern",
-        "special_cause_neutral_high",
-        "special_cause_neutral_low",
-        None,
-    ],
-    dtype=object,
-)
+_TYPE_NAMES = np.array([*POINT_TYPES, None], dtype=object)  # indexed by the type codes of _compute
 _RULE_NAMES = np.array([None, *RULES], dtype=object)
 
 
