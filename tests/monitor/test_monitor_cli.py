@@ -208,3 +208,12 @@ def test_make_unit_targets_reproduces_the_committed_tables(example_dir, tmp_path
     assert result.returncode == 0, result.stderr
     for name in ("units.csv", "unit_targets.csv"):
         assert (copy / name).read_text(encoding="utf-8") == (example_dir / name).read_text(encoding="utf-8")
+
+
+def test_a_plan_year_the_warehouse_does_not_reach_is_refused(example_plan, example_warehouse):
+    from policingplan.data.warehouse import Warehouse
+    from policingplan.monitor.warehouse import NoMonthlyData, monitor_plan
+
+    later = example_plan.model_copy(update={"period": "2030/31"})
+    with pytest.raises(NoMonthlyData, match="no monthly data for 2030/31"):
+        monitor_plan(later, Warehouse(example_warehouse))

@@ -11,14 +11,15 @@ from rich.table import Table
 
 from policingplan import settings
 from policingplan.cli.common import console, fail, print_json
-from policingplan.data.measures import SourceNotLoaded, measure_values
+from policingplan.data.measures import SourceNotLoaded
 from policingplan.data.warehouse import Warehouse
 from policingplan.formatting import fmt_int, fmt_pct
-from policingplan.monitor.core import TargetPosition, default_as_of, monitor_targets
+from policingplan.monitor.core import TargetPosition
 from policingplan.monitor.rollup import roll_up
+from policingplan.monitor.warehouse import NoMonthlyData, monitor_plan
 from policingplan.plan.model import FORCE, Plan
 from policingplan.problems import UserError
-from policingplan.stats.periods import FinancialYear, Month, PeriodError
+from policingplan.stats.periods import Month, PeriodError
 
 WAREHOUSE_HELP = "The warehouse directory (default: $POLICINGPLAN_WAREHOUSE or .policingplan/warehouse)."
 
@@ -200,28 +201,22 @@ def monitor_command(
     except UserError as exc:
         fail(str(exc))
     scope = _unit_code(plan, unit) if unit is not None else None
-    year = FinancialYear(plan.period)
     if as_of is not None:
         try:
-            month = Month(as_of)
+            Month(as_of)
         except PeriodError as exc:
             fail(f"--as-of: {exc}")
-        if month not in year:
-            fail(f"--as-of {month} is outside the plan year {year}; accepted: a month from "
-                 f"{year.first_month} to {year.last_month}")
     store = Warehouse(warehouse if warehouse is not None else settings.warehouse_dir())
     try:
-        rows = measure_values(plan, store).to_pylist()
+        monitoring = monitor_plan(plan, store, as_of, unit=scope)
     except SourceNotLoaded as exc:
         fail(f"the warehouse {store.directory} holds no {exc.kind} data; load the plan's data with: "
              f"{_load_command(plan_dir, warehouse)}")
+    except NoMonthlyData as exc:
+        fail(f"{exc}; load the plan's data with: {_load_command(plan_dir, warehouse)}")
     except UserError as exc:
         fail(str(exc))
-    month = Month(as_of) if as_of is not None else default_as_of(plan, rows)
-    if month is None or month < year.first_month:
-        fail(f"the warehouse {store.directory} holds no monthly data for {year}; load the plan's data with: "
-             f"{_load_command(plan_dir, warehouse)}")
-    positions = monitor_targets(plan, rows, month, unit=scope)
+    month, positions = monitoring.as_of, monitoring.positions
     if as_json:
         print_json([p.to_dict() for p in positions])
         return
