@@ -14,6 +14,7 @@ import yaml
 from typer.testing import CliRunner
 
 from policingplan.cli import app
+from policingplan.cli.common import console
 
 from .conftest import edit, line_of
 
@@ -127,8 +128,17 @@ def test_a_plan_that_cannot_be_read_gets_one_line_and_no_traceback(tmp_path, cas
     assert shown.stderr.strip().splitlines() == lines
 
 
-def test_show_draws_the_plan_with_cpas_marked_in_words(london):
-    result = runner.invoke(app, ["show", str(london)], env={"COLUMNS": "200"})
+@pytest.fixture
+def wide_console():
+    """Draw the tree 200 columns wide, so that no label is wrapped mid-phrase."""
+    saved = console._width
+    console.width = 200
+    yield
+    console._width = saved
+
+
+def test_show_draws_the_plan_with_cpas_marked_in_words(london, wide_console):
+    result = runner.invoke(app, ["show", str(london)])
     assert result.exit_code == 0, result.output
     out = result.stdout
     for name in (
