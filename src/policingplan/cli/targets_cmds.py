@@ -6,6 +6,7 @@ call the pure functions, print a table or JSON.  See ``docs/target-setting.md``.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from pathlib import Path
@@ -21,7 +22,7 @@ from policingplan.formatting import fmt_int, fmt_pct
 from policingplan.plan.io import read_plan
 from policingplan.plan.model import Plan
 from policingplan.plan.source import parse_csv
-from policingplan.problems import Problem
+from policingplan.problems import Problem, UserError
 from policingplan.targets import plan_inputs
 from policingplan.targets.allocation import (
     METHODS,
@@ -62,6 +63,19 @@ targets_app = typer.Typer(
         "[bold]policingplan targets allocate UNITS_CSV --reduction 0.055[/]: units from a CSV file."
     ),
 )
+
+
+def _user_errors(command):
+    """Turn a user's mistake found in the core (a :class:`UserError`) into a one-line error."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except UserError as exc:
+            fail(str(exc))
+
+    return wrapper
 
 
 # --- reading input -------------------------------------------------------------------------------
@@ -124,7 +138,8 @@ def read_units_csv(path: Path) -> list[UnitInput]:
         try:
             units.append(UnitInput(**values))
         except AllocationInputError as exc:
-            fail(str(Problem(str(exc).split(": ", 1)[-1], file=file, line=line, column=exc.field_name, value=exc.value, accepted=exc.accepted)))
+            fail(str(Problem(str(exc).split(": ", 1)[-1], file=file, line=line, column=exc.field_name,
+                             value=cells.get(exc.field_name or "", exc.value), accepted=exc.accepted)))
     return units
 
 
@@ -232,9 +247,9 @@ def _print_trajectory(trajectory: RequirementTrajectory, name: Optional[str] = N
 
 @targets_app.command("allocate")
 def allocate(
-    units_csv: Path = typer.Argument(..., help="CSV with columns unit, baseline; optional population, peer_group, proposed_reduction, min_reduction, max_reduction."),
-    reduction: float = typer.Option(..., "--reduction", help="The corporate reduction as a positive fraction: 0.055 is 5.5%."),
-    method: str = typer.Option("stretch", "--method", help=METHOD_HELP),
+    units_csv: Path = typer.Argument(..., metavar="UNITS_CSV", help="CSV with columns unit, baseline; optional population, peer_group, proposed_reduction, min_reduction, max_reduction."),
+    reduction: float = typer.Option(..., "--reduction", metavar="FRACTION", help="The corporate reduction as a positive fraction: 0.055 is 5.5%."),
+    method: str = typer.Option("stretch", "--method", metavar="METHOD", help=METHOD_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Allocate a corporate reduction across the units in UNITS_CSV. Exit 3 if the caps make it infeasible."""
@@ -253,14 +268,15 @@ def allocate(
 
 
 @targets_app.command(PLAN_COMMAND)
+@_user_errors
 def plan_targets(
-    plan_dir: Path = typer.Argument(..., help="The plan folder: plan.yaml and its CSV tables."),
-    measure: Optional[str] = typer.Option(None, "--measure", help="The measure to allocate (needed when several have unit targets)."),
-    method: str = typer.Option("stretch", "--method", help=METHOD_HELP),
-    reduction: Optional[float] = typer.Option(None, "--reduction", help="What if: a corporate reduction other than the plan's (0.065 is 6.5%)."),
-    floor: list[str] = typer.Option([], "--floor", help="What if: a unit's floor, UNIT=FRACTION (or UNIT=none). Repeat for more units."),
-    cap: list[str] = typer.Option([], "--cap", help="What if: a unit's cap, UNIT=FRACTION (or UNIT=none)."),
-    proposal: list[str] = typer.Option([], "--proposal", help="What if: a unit's proposal, UNIT=FRACTION (or UNIT=none)."),
+    plan_dir: Path = typer.Argument(..., metavar="PLAN_DIR", help="The plan folder: plan.yaml and its CSV tables."),
+    measure: Optional[str] = typer.Option(None, "--measure", metavar="ID", help="The measure to allocate (needed when several have unit targets)."),
+    method: str = typer.Option("stretch", "--method", metavar="METHOD", help=METHOD_HELP),
+    reduction: Optional[float] = typer.Option(None, "--reduction", metavar="FRACTION", help="What if: a corporate reduction other than the plan's (0.065 is 6.5%)."),
+    floor: list[str] = typer.Option([], "--floor", metavar="UNIT=FRACTION", help="What if: a unit's floor, UNIT=FRACTION (or UNIT=none). Repeat for more units."),
+    cap: list[str] = typer.Option([], "--cap", metavar="UNIT=FRACTION", help="What if: a unit's cap, UNIT=FRACTION (or UNIT=none)."),
+    proposal: list[str] = typer.Option([], "--proposal", metavar="UNIT=FRACTION", help="What if: a unit's proposal, UNIT=FRACTION (or UNIT=none)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Allocate a plan's force target across its units, with the trajectory against any requirement.
@@ -312,13 +328,14 @@ def plan_targets(
 # --- requirement ---------------------------------------------------------------------------------
 
 
+@_user_errors
 def requirement(
-    plan_dir: Optional[Path] = typer.Argument(None, help="A plan folder: use its requirement, outturns and force target."),
-    baseline: Optional[float] = typer.Option(None, "--baseline", help="The requirement's baseline volume, such as 612000 (for the shortfall in crimes)."),
-    latest_change: Optional[float] = typer.Option(None, "--latest-change", help="Cumulative change from the baseline so far, such as -0.134."),
-    planned_change: Optional[float] = typer.Option(None, "--planned-change", help="The change planned for the year, such as -0.055."),
-    required_change: Optional[float] = typer.Option(None, "--required-change", help="The cumulative change required, such as -0.194."),
-    requirement_id: Optional[str] = typer.Option(None, "--requirement", help="With PLAN_DIR: which requirement (needed when there are several)."),
+    plan_dir: Optional[Path] = typer.Argument(None, metavar="PLAN_DIR", help="A plan folder: use its requirement, outturns and force target."),
+    baseline: Optional[float] = typer.Option(None, "--baseline", metavar="CRIMES", help="The requirement's baseline volume, such as 612000 (for the shortfall in crimes)."),
+    latest_change: Optional[float] = typer.Option(None, "--latest-change", metavar="FRACTION", help="Cumulative change from the baseline so far, such as -0.134."),
+    planned_change: Optional[float] = typer.Option(None, "--planned-change", metavar="FRACTION", help="The change planned for the year, such as -0.055."),
+    required_change: Optional[float] = typer.Option(None, "--required-change", metavar="FRACTION", help="The cumulative change required, such as -0.194."),
+    requirement_id: Optional[str] = typer.Option(None, "--requirement", metavar="ID", help="With PLAN_DIR: which requirement (needed when there are several)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of sentences."),
 ) -> None:
     """Will the plan meet a multi-year requirement such as PSA1? The projection, the shortfall and the change needed.
@@ -436,9 +453,10 @@ def _print_partners(summary: PartnerAlignmentSummary, title: str, names: dict[st
         console.print(f"Note: {esc(note)}", highlight=False)
 
 
+@_user_errors
 def partners(
-    plan_dir: Path = typer.Argument(..., help="The plan folder: its partner_targets.csv beside its unit targets."),
-    measure: Optional[str] = typer.Option(None, "--measure", help="The measure (needed when several have unit targets)."),
+    plan_dir: Path = typer.Argument(..., metavar="PLAN_DIR", help="The plan folder: its partner_targets.csv beside its unit targets."),
+    measure: Optional[str] = typer.Option(None, "--measure", metavar="ID", help="The measure (needed when several have unit targets)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Set each unit's target beside the target it agreed with its partners (LAA/CDRP), as crimes in the plan's year.

@@ -251,7 +251,7 @@ def allocate_unit_targets(units: Sequence[UnitInput], reduction: float, method: 
 
     results = []
     for i, u in enumerate(units):
-        realised = float(1 - targets[i] / baseline[i])
+        realised = float((baseline[i] - targets[i]) / baseline[i])
         if not feasible:
             reason = (
                 f"held at its cap of {fmt_pct(u.max_reduction if u.max_reduction is not None else 1.0)}: "

@@ -1,0 +1,263 @@
+"""The command-line contract: names, JSON keys, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from policingplan.cli import app
+
+runner = CliRunner()
+ALLOCATION_KEYS = {"method", "reduction", "required_total", "target_total", "meets", "feasible", "best_reachable_reduction", "units"}
+UNIT_KEYS = {"unit", "baseline", "reduction", "target", "reason"}
+REQUIREMENT_KEYS = {"projected_change", "meets", "shortfall", "required_in_year_change"}
+PSA1 = ["--baseline", "612000", "--latest-change", "-0.134", "--planned-change", "-0.055", "--required-change", "-0.194"]
+
+
+@pytest.fixture
+def units_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "units.csv"
+    path.write_text(
+        "unit,baseline,population,peer_group,proposed_reduction,min_reduction,max_reduction\n"
+        "Lambeth,38868,280500,Inner,0.05,0.02,0.12\n"
+        "Croydon,31510,340300,Outer,0.06,,\n"
+        "Kingston,13105,153600,Outer,,0.01,0.08\n"
+        "Westminster,66267,222800,Inner,0.04,,0.10\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def run(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def error_text(result) -> str:
+    return result.stderr if result.stderr else result.output
+
+
+@pytest.fixture(scope="module")
+def london(project_root) -> Path:
+    return project_root / "examples" / "london-2007-08"
+
+
+# --- targets allocate ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["stretch", "uniform", "negotiated"])
+def test_allocate_json_contract(units_csv, method):
+    result = run("targets", "allocate", units_csv, "--reduction", "0.055", "--method", method, "--json")
+    assert result.exit_code == 0, error_text(result)
+    data = json.loads(result.stdout)
+    assert set(data) == ALLOCATION_KEYS
+    assert data["method"] == method and data["reduction"] == 0.055
+    assert data["required_total"] == math.floor((38868 + 31510 + 13105 + 66267) * 0.945)
+    assert [u["unit"] for u in data["units"]] == ["Lambeth", "Croydon", "Kingston", "Westminster"]
+    for unit in data["units"]:
+        assert set(unit) == UNIT_KEYS
+        assert isinstance(unit["target"], int)
+        assert unit["reduction"] == pytest.approx(1 - unit["target"] / unit["baseline"])
+        assert unit["reason"]
+    assert data["target_total"] == sum(u["target"] for u in data["units"])
+    assert data["meets"] is (data["target_total"] <= data["required_total"]) is True
+    assert data["feasible"] is True
+
+
+def test_allocate_default_method_is_stretch_and_human_output_is_british(units_csv):
+    result = run("targets", "allocate", units_csv, "--reduction", "0.055")
+    assert result.exit_code == 0, error_text(result)
+    assert "stretch method" in result.stdout
+    assert "141,513" in result.stdout  # floor(149,750 × 0.945), with a thousands comma
+    assert "5.5%" in result.stdout and "met" in result.stdout
+
+
+def test_infeasible_exits_3_and_still_prints_json(tmp_path):
+    path = tmp_path / "capped.csv"
+    path.write_text("unit,baseline,max_reduction\nA,1000,0.02\nB,1000,0.03\n", encoding="utf-8")
+    result = run("targets", "allocate", path, "--reduction", "0.055", "--json")
+    assert result.exit_code == 3
+    data = json.loads(result.stdout)
+    assert data["feasible"] is False and data["meets"] is False
+    assert data["best_reachable_reduction"] == pytest.approx(0.025)
+    human = run("targets", "allocate", path, "--reduction", "0.055")
+    assert human.exit_code == 3 and "Infeasible" in human.stdout and "NOT met" in human.stdout
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("unit,baseline\nA,1000\nB,abc\n", ["bad.csv", "line 3", "baseline", "'abc'", "accepted"]),
+        ("unit,baseline,max_reduction\nA,1000,5.5\n", ["line 2", "max_reduction", "'5.5'", "0.055"]),
+        ("unit,population\nA,1000\n", ["line 1", "baseline", "missing"]),
+        ("unit,baseline,colour\nA,1000,red\n", ["line 1", "colour", "unknown column", "min_reduction"]),
+        ("unit,baseline\nA,1000\nA,900\n", ["line 3", "twice", "'A'"]),
+        ("unit,baseline,min_reduction,max_reduction\nA,1000,0.08,0.05\n", ["line 2", "min_reduction", "floor"]),
+        ("unit,baseline\n,1000\n", ["line 2", "unit", "blank"]),
+        ("unit,baseline\n", ["no units"]),
+    ],
+)
+def test_bad_csv_is_one_line_naming_file_line_column_value(tmp_path, text, expected):
+    path = tmp_path / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    result = run("targets", "allocate", path, "--reduction", "0.055", "--json")
+    assert result.exit_code == 1
+    message = error_text(result)
+    assert message.strip().count("\n") == 0, message
+    assert "Traceback" not in message
+    for part in expected:
+        assert part in message
+
+
+def test_missing_file_and_bad_options(tmp_path, units_csv):
+    missing = run("targets", "allocate", tmp_path / "nope.csv", "--reduction", "0.055")
+    assert missing.exit_code == 1 and "nope.csv" in error_text(missing) and "does not exist" in error_text(missing)
+    method = run("targets", "allocate", units_csv, "--reduction", "0.055", "--method", "fair")
+    assert method.exit_code == 1 and "stretch, uniform, negotiated" in error_text(method)
+    reduction = run("targets", "allocate", units_csv, "--reduction", "5.5")
+    assert reduction.exit_code == 1 and "0.055" in error_text(reduction)
+
+
+# --- requirement ---------------------------------------------------------------------------------
+
+
+def test_requirement_json_contract():
+    result = run("requirement", *PSA1, "--json")
+    assert result.exit_code == 0, error_text(result)
+    data = json.loads(result.stdout)
+    assert set(data) == REQUIREMENT_KEYS
+    assert round(data["projected_change"], 3) == -0.182
+    assert data["meets"] is False
+    assert data["shortfall"] == 7571
+    assert round(data["required_in_year_change"], 4) == -0.0693
+
+
+def test_requirement_human_output_in_words():
+    result = run("requirement", *PSA1)
+    assert result.exit_code == 0
+    assert "-18.2%" in result.stdout and "NOT met" in result.stdout
+    assert "-6.93%" in result.stdout and "7,571" in result.stdout
+
+
+def test_requirement_met_has_no_shortfall():
+    args = PSA1[:5] + ["-0.07"] + PSA1[6:]
+    data = json.loads(run("requirement", *args, "--json").stdout)
+    assert data["meets"] is True and data["shortfall"] == 0
+
+
+def test_requirement_needs_plan_or_figures(london):
+    missing = run("requirement", "--latest-change", "-0.134")
+    assert missing.exit_code == 1 and "--planned-change" in error_text(missing)
+    both = run("requirement", london, *PSA1)
+    assert both.exit_code == 1 and "not both" in error_text(both)
+
+
+def test_requirement_on_the_london_plan(london):
+    result = run("requirement", london, "--json")
+    assert result.exit_code == 0, error_text(result)
+    data = json.loads(result.stdout)
+    assert REQUIREMENT_KEYS <= set(data)
+    assert data["requirement"] == "psa1"
+    assert round(data["projected_change"] * 100, 1) == -18.2
+    assert round(data["required_in_year_change"] * 100, 2) == -6.93
+    assert data["shortfall"] == 7571 and data["planned_change"] == pytest.approx(-0.055)
+
+
+# --- targets PLAN_DIR ----------------------------------------------------------------------------
+
+
+def test_targets_plan_dir_and_targets_plan_give_the_same(london):
+    short = run("targets", london, "--json")
+    long = run("targets", "plan", london, "--json")
+    option_first = run("targets", "--measure", "bcs-comparator-crimes", london, "--json")
+    assert short.exit_code == long.exit_code == option_first.exit_code == 0, error_text(short)
+    assert short.stdout == long.stdout == option_first.stdout
+    data = json.loads(short.stdout)
+    assert ALLOCATION_KEYS <= set(data)
+    assert data["measure"] == "bcs-comparator-crimes" and data["method"] == "stretch"
+    assert len(data["units"]) == 32 and data["meets"] and data["feasible"]
+    assert data["requirement"]["id"] == "psa1" and data["requirement"]["meets"] is False
+
+
+def test_targets_plan_what_if(london):
+    data = json.loads(run("targets", london, "--reduction", "0.0693", "--cap", "E09000033=0.08", "--json").stdout)
+    assert data["requirement"]["meets"] is True
+    westminster = next(u for u in data["units"] if u["unit"] == "E09000033")
+    assert westminster["reduction"] <= 0.08 + 1e-12 and "cap of 8.0%" in westminster["reason"]
+    unknown = run("targets", london, "--floor", "E09999999=0.01")
+    assert unknown.exit_code == 1 and "E09999999" in error_text(unknown)
+    malformed = run("targets", london, "--cap", "E09000033")
+    assert malformed.exit_code == 1 and "UNIT=FRACTION" in error_text(malformed)
+
+
+def test_targets_plan_human_output(london):
+    result = run("targets", london)
+    assert result.exit_code == 0, error_text(result)
+    assert "Westminster" in result.stdout and "NOT met" in result.stdout  # PSA1
+    assert "corporate figure met" in result.stdout.replace("\n", " ")
+
+
+def test_targets_plan_errors(london, tmp_path):
+    missing = run("targets", tmp_path / "no-plan")
+    assert missing.exit_code == 1 and "no-plan" in error_text(missing)
+    measure = run("targets", london, "--measure", "nope")
+    assert measure.exit_code == 1 and "bcs-comparator-crimes" in error_text(measure)
+
+
+def test_targets_help_reads_well():
+    group = run("targets", "--help")
+    assert group.exit_code == 0
+    assert "targets PLAN_DIR" in group.stdout and "targets allocate UNITS_CSV" in group.stdout
+    allocate_help = run("targets", "allocate", "--help")
+    assert allocate_help.exit_code == 0 and "--reduction" in allocate_help.stdout
+    assert "stretch" in allocate_help.stdout
+
+
+# --- partners ------------------------------------------------------------------------------------
+
+
+def test_partners_on_the_london_plan_converts_another_baseline_year(london, london_dir):
+    from policingplan.plan.io import load_plan
+
+    result = run("partners", london, "--json")
+    assert result.exit_code == 0, error_text(result)
+    data = json.loads(result.stdout)
+    assert {"required_total", "unit_total", "stretched_total", "meets", "slack", "partner_targets"} <= set(data)
+    assert data["slack"] == data["required_total"] - data["stretched_total"]
+    assert data["stretched_total"] <= data["unit_total"]
+
+    plan = load_plan(london)
+    other_year = [p for p in plan.partner_targets if p.measure == "bcs-comparator-crimes" and p.baseline_period != "2006/07"]
+    assert other_year, "the example has a partner target on another baseline year"
+    target = other_year[0]
+    start = target.baseline_period.split("/")[0]
+    with open(london_dir / "gla-recorded-offences-by-borough-fy_1999-00_2009-10.csv", encoding="utf-8-sig") as handle:
+        volume = next(int(r["Value"]) for r in csv.DictReader(handle) if r["Code"] == target.unit and r["Year"] == f"{start}-12-31")
+    row = next(r for r in data["partner_targets"] if r["unit"] == target.unit)
+    assert row["comparable"] is True
+    assert row["partner_volume"] == math.floor(volume * (1 + target.change))
+    assert row["binds"] in ("partner", "unit target", "both")
+
+
+def test_partners_human_output(london):
+    result = run("partners", london)
+    assert result.exit_code == 0, error_text(result)
+    assert "Adopting every more stretching target" in result.stdout.replace("\n", " ")
+
+
+# --- the installed command ------------------------------------------------------------------------
+
+
+def test_installed_command(units_csv):
+    exe = Path(sys.executable).parent / "policingplan"
+    done = subprocess.run([exe, "targets", "allocate", units_csv, "--reduction", "0.055", "--json"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert set(json.loads(done.stdout)) == ALLOCATION_KEYS
+    done = subprocess.run([exe, "requirement", *PSA1, "--json"], capture_output=True, text=True)
+    assert json.loads(done.stdout)["shortfall"] == 7571
