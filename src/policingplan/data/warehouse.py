@@ -39,6 +39,7 @@ from typing import Iterator, Sequence
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from policingplan.data.readers import (
@@ -304,8 +305,26 @@ def _newer_or_unknown(new: str | None, old: str | None) -> bool:
     return new is None or old is None or new >= old
 
 
+@dataclass
+class _Segment:
+    """A live segment as the load in progress sees it."""
+
+    load_id: int
+    kind: str
+    path: str
+    rows: int
+    vintage: str | None
+    file: str
+    series: set[tuple[str, str]]  # (period, series) pairs it holds
+    changed: bool = False
+
+
 class _Load:
-    """One load in progress: new segments written, the catalogue copied, then one rename."""
+    """One load in progress: new segments written, the catalogue copied, then one rename.
+
+    The catalogue's state is read once and kept in memory for the whole load,
+    so that a load of many files costs a few statements, not a few per file.
+    """
 
     def __init__(self, warehouse: Warehouse, results: Sequence[ReadResult], report: LoadReport):
         self.warehouse = warehouse
@@ -314,6 +333,11 @@ class _Load:
         self.directory = warehouse.directory
         self.token = uuid.uuid4().hex[:12]
         self.written: list[Path] = []  # new files, removed if the load fails
+        self.segments: dict[int, _Segment] = {}
+        self.by_series: dict[tuple[str, str, str], set[int]] = {}  # (kind, period, series) -> load ids
+        self.loaded: dict[tuple[str, str], tuple[int, str]] = {}  # (kind, sha256) -> (load id, loaded at)
+        self.new_loads: list[list] = []
+        self.new_replacements: list[list] = []
 
     def run(self) -> None:
         tmp_catalogue = self.directory / f"{CATALOGUE}.tmp-{self.token}"
@@ -324,8 +348,11 @@ class _Load:
             con = duckdb.connect(str(tmp_catalogue))
             try:
                 con.execute(_CATALOGUE_SCHEMA)
+                self._read_state(con)
                 self._apply(con)
-                con.execute("CHECKPOINT")
+                if self.report.ok:
+                    self._write_state(con)
+                    con.execute("CHECKPOINT")
             finally:
                 con.close()
             if not self.report.ok:
@@ -349,70 +376,111 @@ class _Load:
                 outcome.replacements = []
                 outcome.message = "nothing loaded: a file of this load was refused"
 
+    def _read_state(self, con: duckdb.DuckDBPyConnection) -> None:
+        kinds = sorted({result.kind for result in self.results})
+        for load_id, kind, sha256, loaded_at in con.execute(
+                "SELECT load_id, kind, sha256, loaded_at FROM loads").fetchall():
+            self.loaded.setdefault((kind, sha256), (load_id, loaded_at))
+        (self.next_id,) = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0]
+        for load_id, kind, path, rows, vintage, file in con.execute(
+                "SELECT s.load_id, s.kind, s.path, s.rows, l.vintage, l.file FROM segments s "
+                "JOIN loads l USING (load_id) WHERE s.rows > 0 AND list_contains(?, s.kind)", [kinds]).fetchall():
+            self.segments[load_id] = _Segment(load_id, kind, path, rows, vintage, file, set())
+        for load_id, period, series in con.execute(
+                "SELECT load_id, period, series FROM segment_periods WHERE list_contains(?, load_id)",
+                [list(self.segments)]).fetchall():
+            segment = self.segments[load_id]
+            segment.series.add((period, series))
+            self.by_series.setdefault((segment.kind, period, series), set()).add(load_id)
+
+    def _write_state(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("BEGIN TRANSACTION")
+        loads = pa.table(list(zip(*self.new_loads)) if self.new_loads else [[]] * 11, names=[
+            "load_id", "kind", "file", "sha256", "vintage", "rows_read", "rows_accepted", "loaded_at",
+            "first_period", "last_period", "replaced"])
+        con.register("pending_loads", loads)
+        con.execute("INSERT INTO loads SELECT * FROM pending_loads")
+        con.unregister("pending_loads")
+        changed = [s for s in self.segments.values() if s.changed]
+        if changed:
+            ids = [s.load_id for s in changed]
+            con.execute("DELETE FROM segments WHERE list_contains(?, load_id)", [ids])
+            con.execute("DELETE FROM segment_periods WHERE list_contains(?, load_id)", [ids])
+            segments = pa.table({
+                "load_id": [s.load_id for s in changed], "kind": [s.kind for s in changed],
+                "path": [s.path for s in changed], "rows": pa.array([s.rows for s in changed], pa.int64()),
+            })
+            periods = pa.table({
+                "load_id": [s.load_id for s in changed for _ in s.series],
+                "period": [p for s in changed for p, _ in sorted(s.series)],
+                "series": [x for s in changed for _, x in sorted(s.series)],
+            })
+            con.register("pending_segments", segments)
+            con.register("pending_periods", periods)
+            con.execute("INSERT INTO segments SELECT * FROM pending_segments")
+            con.execute("INSERT INTO segment_periods SELECT * FROM pending_periods")
+            con.unregister("pending_segments")
+            con.unregister("pending_periods")
+        if self.new_replacements:
+            replacements = pa.table(list(zip(*self.new_replacements)), names=[
+                "load_id", "replaced_load_id", "replaced_vintage", "rows", "periods", "units",
+                "first_period", "last_period"])
+            con.register("pending_replacements", replacements)
+            con.execute("INSERT INTO replacements SELECT * FROM pending_replacements")
+            con.unregister("pending_replacements")
+        con.execute("COMMIT")
+
     def _apply(self, con: duckdb.DuckDBPyConnection) -> None:
-        (next_id,) = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0]
         for result, outcome in zip(self.results, self.report.files):
-            previous = con.execute(
-                "SELECT load_id, loaded_at FROM loads WHERE sha256 = ? AND kind = ? ORDER BY load_id LIMIT 1",
-                [result.sha256, result.kind],
-            ).fetchall()
-            if previous:
-                previous = previous[0]
+            previous = self.loaded.get((result.kind, result.sha256))
+            if previous is not None:
                 outcome.status = "already loaded"
                 outcome.load_id, outcome.loaded_at = previous
                 outcome.message = f"already loaded (load {previous[0]}, {previous[1]}); nothing changed"
                 continue
-            self._load_one(con, next_id, result, outcome)
-            next_id += 1
+            self._load_one(con, self.next_id, result, outcome)
+            self.next_id += 1
 
     def _load_one(self, con, load_id: int, result: ReadResult, outcome: FileOutcome) -> None:
         kind = result.kind
         table = result.table.cast(canonical_schema(kind))
         table = table.append_column(pa.field("load_id", pa.int32()),
                                     pa.array(np.full(table.num_rows, load_id, dtype=np.int32)))
-        keys = key_columns(kind)
-        con.register("new_records", table)
-        try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE new_keys AS SELECT DISTINCT {_cols(keys)} FROM new_records")
-            con.execute(f"CREATE OR REPLACE TEMP TABLE new_series AS SELECT DISTINCT period, "
-                        f"{_series(kind)} AS series FROM new_keys")
-            periods = [p for (p,) in con.execute(
-                "SELECT DISTINCT period FROM new_series ORDER BY period").fetchall()]
-            overlapping = con.execute(
-                "SELECT DISTINCT s.load_id, s.path, l.vintage, l.file FROM segments s "
-                "JOIN loads l USING (load_id) JOIN segment_periods p USING (load_id) "
-                "JOIN new_series n ON n.period = p.period AND n.series = p.series "
-                "WHERE s.kind = ? AND s.rows > 0 ORDER BY s.load_id", [kind],
-            ).fetchall()
-            for old_id, old_path, old_vintage, old_file in overlapping:
-                self._replace_in_segment(con, kind, keys, load_id, result, outcome,
-                                         old_id, old_path, old_vintage, old_file)
+        series = _series_pairs(kind, table)
+        periods = sorted({period for period, _ in series})
+        candidates = sorted({old_id for period, name in series
+                             for old_id in self.by_series.get((kind, period, name), ())})
+        if candidates:
+            keys = key_columns(kind)
+            con.register("new_keys", table.select(keys).group_by(keys).aggregate([]))
+            try:
+                for old_id in candidates:
+                    self._replace_in_segment(con, kind, keys, load_id, result, outcome, self.segments[old_id])
+            finally:
+                con.unregister("new_keys")
             if not self.report.ok:
                 return
-            path = Path(RECORDS) / kind / f"{load_id}.parquet"
-            self._write_segment(table, path)
-        finally:
-            con.unregister("new_records")
+        path = (Path(RECORDS) / kind / f"{load_id}.parquet").as_posix()
+        self._write_segment(table, path)
         loaded_at = _utc_now()
         replaced = "; ".join(r.describe() for r in outcome.replacements) or None
-        con.execute(
-            "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [load_id, kind, Path(result.file).name, result.sha256, result.vintage, result.rows_read,
-             result.rows_accepted, loaded_at, periods[0] if periods else None,
-             periods[-1] if periods else None, replaced],
-        )
-        con.execute("INSERT INTO segments VALUES (?, ?, ?, ?)", [load_id, kind, path.as_posix(), table.num_rows])
-        con.execute("INSERT INTO segment_periods SELECT ?, period, series FROM new_series", [load_id])
+        file = Path(result.file).name
+        self.new_loads.append([load_id, kind, file, result.sha256, result.vintage, result.rows_read,
+                               result.rows_accepted, loaded_at, periods[0] if periods else None,
+                               periods[-1] if periods else None, replaced])
+        self.segments[load_id] = _Segment(load_id, kind, path, table.num_rows, result.vintage, file,
+                                          series, changed=True)
+        for period, name in series:
+            self.by_series.setdefault((kind, period, name), set()).add(load_id)
+        self.loaded[(kind, result.sha256)] = (load_id, loaded_at)
         for r in outcome.replacements:
-            con.execute("INSERT INTO replacements VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [load_id, r.replaced_load_id, r.replaced_vintage, r.rows, r.periods, r.units,
-                         r.first_period, r.last_period])
+            self.new_replacements.append([load_id, r.replaced_load_id, r.replaced_vintage, r.rows, r.periods,
+                                          r.units, r.first_period, r.last_period])
         outcome.status, outcome.load_id, outcome.loaded_at = "loaded", load_id, loaded_at
         outcome.message = "; ".join([f"loaded {table.num_rows:,} rows"] + [r.describe() for r in outcome.replacements])
 
-    def _replace_in_segment(self, con, kind, keys, load_id, result, outcome,
-                            old_id, old_path, old_vintage, old_file) -> None:
-        source = str(self.directory / old_path)
+    def _replace_in_segment(self, con, kind, keys, load_id, result, outcome, old: _Segment) -> None:
+        source = str(self.directory / old.path)
         summary = con.execute(
             f"SELECT count(*), count(DISTINCT period), count(DISTINCT unit), min(period), max(period) "
             f"FROM read_parquet(?) SEMI JOIN new_keys USING ({_cols(keys)})", [source],
@@ -420,52 +488,58 @@ class _Load:
         rows, periods, units, first, last = summary
         if rows == 0:
             return
-        if not _newer_or_unknown(result.vintage, old_vintage):
+        if not _newer_or_unknown(result.vintage, old.vintage):
             self.report.problems.add(Problem(
-                f"the warehouse holds vintage {old_vintage} of {first}…{last} (load {old_id}, {old_file}), "
+                f"the warehouse holds vintage {old.vintage} of {first}…{last} (load {old.load_id}, {old.file}), "
                 f"newer than this file's; nothing loaded",
                 file=result.file, column="vintage", value=result.vintage,
-                accepted=f"a vintage of {old_vintage} or later",
+                accepted=f"a vintage of {old.vintage} or later",
             ))
             return
-        if result.vintage is None or old_vintage is None:
+        if result.vintage is None or old.vintage is None:
             self.report.problems.add(Problem(
-                f"{first}…{last} were loaded before from {old_file} (load {old_id}); with no vintage to "
+                f"{first}…{last} were loaded before from {old.file} (load {old.load_id}); with no vintage to "
                 f"compare, this file, loaded later, replaces them", file=result.file, severity="warning",
             ))
-        remaining_path = Path(RECORDS) / kind / f"{old_id}-r{load_id}.parquet"
+        remaining_path = (Path(RECORDS) / kind / f"{old.load_id}-r{load_id}.parquet").as_posix()
         remaining = str(self.directory / remaining_path)
         self.written.append(self.directory / remaining_path)
         con.execute(
             f"COPY (SELECT * FROM read_parquet(?) ANTI JOIN new_keys USING ({_cols(keys)})) "
             f"TO '{_quote(remaining)}' (FORMAT parquet, COMPRESSION zstd)", [source],
         )
-        (left,) = con.execute("SELECT count(*) FROM read_parquet(?)", [remaining]).fetchall()[0]
-        con.execute("UPDATE segments SET path = ?, rows = ? WHERE load_id = ?",
-                    [remaining_path.as_posix(), left, old_id])
-        con.execute("DELETE FROM segment_periods WHERE load_id = ?", [old_id])
-        con.execute(f"INSERT INTO segment_periods SELECT DISTINCT ?, period, {_series(kind)} "
-                    f"FROM read_parquet(?)", [old_id, remaining])
+        kept = pq.read_table(remaining, columns=["unit", "period", *SERIES_ATTRIBUTES.get(kind, ())])
+        for pair in old.series:
+            self.by_series.get((kind, *pair), set()).discard(old.load_id)
+        old.path, old.rows, old.changed = remaining_path, kept.num_rows, True
+        old.series = _series_pairs(kind, kept)
+        for period, name in old.series:
+            self.by_series.setdefault((kind, period, name), set()).add(old.load_id)
         outcome.replacements.append(Replacement(
-            replaced_load_id=old_id, replaced_file=old_file, replaced_vintage=old_vintage,
+            replaced_load_id=old.load_id, replaced_file=old.file, replaced_vintage=old.vintage,
             rows=rows, periods=periods, units=units, first_period=first, last_period=last,
         ))
 
-    def _write_segment(self, table: pa.Table, path: Path) -> None:
+    def _write_segment(self, table: pa.Table, path: str) -> None:
         target = self.directory / path
         target.parent.mkdir(parents=True, exist_ok=True)
         self.written.append(target)
         pq.write_table(table, target, compression="zstd")
 
 
+def _series_pairs(kind: str, table: pa.Table) -> set[tuple[str, str]]:
+    """The (period, series) pairs a table holds; the series joins the kind's series attributes with '|'."""
+    attributes = SERIES_ATTRIBUTES.get(kind, ())
+    if attributes:
+        name = pc.binary_join_element_wise(*[table[a] for a in attributes], "|", null_handling="skip")
+    else:
+        name = pa.array([""] * table.num_rows, pa.string())
+    pairs = pa.table({"period": table["period"], "series": name}).group_by(["period", "series"]).aggregate([])
+    return set(zip(pairs["period"].to_pylist(), pairs["series"].to_pylist()))
+
+
 def _cols(columns: Sequence[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns)
-
-
-def _series(kind: str) -> str:
-    """SQL for a row's series: its series attributes joined, or '' for kinds that have none."""
-    attributes = SERIES_ATTRIBUTES.get(kind, ())
-    return f"concat_ws('|', {_cols(attributes)})" if attributes else "''"
 
 
 def _quote(text: str) -> str:
