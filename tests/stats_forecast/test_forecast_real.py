@@ -176,3 +176,22 @@ def test_a_ratio_of_proportional_series_is_that_proportion(mps_series):
     assert result.p_meet_target == 1.0
     lower = forecast_ratio_year_end(half, offences, "2018/19", "2018-09", target=0.45, polarity="lower")
     assert lower.p_meet_target == 0.0
+
+
+def test_a_year_to_date_with_no_month_observed_is_forecast_from_the_history(mps_series):
+    series = dict(mps_series[("Enfield", "VEHICLE OFFENCES")])
+    year = FinancialYear("2018/19")
+    for month in year.months_to_date("2018-06"):
+        series[month] = None
+    result = forecast_year_end(series, year, "2018-06")
+    assert result.year_to_date == 0
+    assert result.method == METHOD_SEASONAL
+    assert result.interval_95[0] <= outturn(mps_series[("Enfield", "VEHICLE OFFENCES")], year) <= result.interval_95[1]
+    assert any("3 month(s) of the year to date are missing" in w for w in result.warnings)
+
+
+def test_a_series_with_nothing_up_to_as_of_has_no_forecast():
+    result = forecast_year_end({Month("2024-01"): 5.0}, "2023/24", "2023-09", target=10)
+    assert result.method == "no_data" and result.forecast_total is None and result.p_meet_target is None
+    assert result.to_dict()["interval_80"] == [None, None]
+    assert result.warnings == ["no values up to 2023-09: no forecast"]

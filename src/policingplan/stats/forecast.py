@@ -17,8 +17,9 @@ the same forecast is made from every earlier month (a rolling origin) for the
 same number of months ahead, and the log-ratio errors of the last 60 origins
 give a scale; the remainder is log-Student-t with about a third as many
 degrees of freedom as errors (the errors of overlapping windows are not
-independent).  With too little history for that, the method falls back to the
-run rate with quasi-Poisson intervals, and says so.
+independent).  With too little history for that, or when a series has stopped
+(months at zero after a steady level), the method falls back to the run rate
+with quasi-Poisson intervals, and says so.
 
 The method and its backtest on the Metropolitan Police borough series are in
 ``docs/methods.md``.  Everything here is pure: plain values in, plain values out.
@@ -423,7 +424,7 @@ def _forecast_remainders(
         warnings = _series_warnings(Y[i], first_month, year, as_of, observed_in_year[i])
         past = errors[i][np.isfinite(errors[i])]
         if history_months[i] == 0:
-            results.append(_SeriesForecast(None, None, METHOD_NONE, warnings + [f"no values up to {as_of}"], errors[i]))
+            results.append(_SeriesForecast(None, None, METHOD_NONE, [f"no values up to {as_of}: no forecast"], errors[i]))
             continue
         if n_missing[i] == 0:
             dist = RemainderDistribution("point", 0.0, 0.0, math.inf)
@@ -440,7 +441,7 @@ def _forecast_remainders(
             dist = _run_rate_fallback(1.0, 0.0, zeros, int(n_missing[i]))
             results.append(_SeriesForecast(float(ytd[i]), dist, METHOD_RUN_RATE, warnings, errors[i]))
             continue
-        if history_months[i] < MIN_HISTORY_MONTHS or past.size < MIN_PAST_ERRORS or n_observed[i] == 0:
+        if history_months[i] < MIN_HISTORY_MONTHS or past.size < MIN_PAST_ERRORS:
             fallback = _run_rate_fallback(_dispersion(Y[i]), float(ytd[i]), int(n_observed[i]), int(n_missing[i]))
             if fallback is None:
                 warnings.append(
@@ -450,10 +451,10 @@ def _forecast_remainders(
                 results.append(_SeriesForecast(float(ytd[i]), None, METHOD_NONE, warnings, errors[i]))
                 continue
             warnings.append(
-                f"too little history for the seasonal method: {history_months[i]} months observed up to {as_of} "
-                f"and {past.size} past forecast errors; at least {MIN_HISTORY_MONTHS} months and "
-                f"{MIN_PAST_ERRORS} errors are needed (about {TRUSTED_HISTORY_MONTHS} months). Using the run rate: "
-                "its intervals allow for chance only, not for a change in level"
+                f"too little history for the seasonal method: {history_months[i]} months up to {as_of} and "
+                f"{past.size} past forecast errors (at least {MIN_HISTORY_MONTHS} months and {MIN_PAST_ERRORS} "
+                "errors are needed); using the run rate, whose intervals allow for chance only, not for a change "
+                "in level"
             )
             results.append(_SeriesForecast(float(ytd[i]), fallback, METHOD_RUN_RATE, warnings, errors[i]))
             continue
