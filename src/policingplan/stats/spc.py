@@ -75,39 +75,55 @@ class SpcResult:
     many series for their icons alone stays fast.
     """
 
-    __slots__ = ("_columns", "_span", "_points", "variation", "assurance", "warnings")
+    __slots__ = ("_chart", "_span", "_points", "variation", "assurance", "warnings")
 
     def __init__(
         self,
-        columns: tuple[list, ...],
+        chart: "_Chart",
         span: tuple[int, int],
         variation: str | None,
         assurance: Assurance | None,
         warnings: list[str],
     ):
-        self._columns = columns  # one list per field of SpcPoint, shared by a batch of charts
-        self._span = span  # this chart's points: columns[k][start:stop]
+        self._chart = chart  # the arrays of a batch of charts
+        self._span = span  # this chart's points: chart.y[start:stop] and so on
         self._points: list[SpcPoint] | None = None
         self.variation = variation
         self.assurance = assurance
         self.warnings = warnings
 
+    def _columns(self) -> tuple[list, ...]:
+        """One list per field of :class:`SpcPoint`, for this chart's points."""
+        start, stop = self._span
+        chart = self._chart
+        mean, amr = chart.mean[start:stop], chart.amr[start:stop]
+        return (
+            list(range(1, stop - start + 1)),
+            [None if v != v else v for v in chart.y[start:stop].tolist()],  # NaN is missing
+            mean.tolist(),
+            (mean - LIMIT_FACTOR * amr).tolist(),
+            (mean + LIMIT_FACTOR * amr).tolist(),
+            (mean - CLOSE_FACTOR * amr).tolist(),
+            (mean + CLOSE_FACTOR * amr).tolist(),
+            chart.group_number[start:stop].tolist(),
+            _RULE_NAMES[chart.rule[start:stop]].tolist(),
+            _TYPE_NAMES[chart.type_code[start:stop]].tolist(),
+        )
+
     @property
     def points(self) -> list[SpcPoint]:
         if self._points is None:
-            start, stop = self._span
-            self._points = list(map(SpcPoint._make, zip(*(c[start:stop] for c in self._columns))))
+            self._points = list(map(SpcPoint._make, zip(*self._columns())))
         return self._points
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``policingplan spc --json`` (NaN becomes ``None``)."""
-        start, stop = self._span
-        index, y, mean, lpl, upl = (c[start:stop] for c in self._columns[:5])
-        point_types = self._columns[-1][start:stop]
+        columns = self._columns()
+        index, y, mean, lpl, upl = columns[:5]
         return {
             "points": [
                 {"index": i, "y": v, "mean": _or_none(m), "lpl": _or_none(lo), "upl": _or_none(hi), "point_type": t}
-                for i, v, m, lo, hi, t in zip(index, y, mean, lpl, upl, point_types)
+                for i, v, m, lo, hi, t in zip(index, y, mean, lpl, upl, columns[-1])
             ],
             "variation": self.variation,
             "assurance": self.assurance,
@@ -211,6 +227,7 @@ def spc_many(
     chart = _compute(
         y,
         np.array(group_start, dtype=np.intp),
+        np.array(group_number, dtype=np.intp),
         np.repeat([_POLARITY[d] for d in directions], lengths).astype(np.int8),
         fix_after,
         screen,
@@ -246,6 +263,7 @@ class _Chart(NamedTuple):
 
     y: np.ndarray
     group_of: np.ndarray
+    group_number: np.ndarray
     group_size: np.ndarray
     group_amr: np.ndarray
     mean: np.ndarray
@@ -257,6 +275,7 @@ class _Chart(NamedTuple):
 def _compute(
     y: np.ndarray,
     group_start: np.ndarray,
+    group_number: np.ndarray,
     polarity: np.ndarray,
     fix_after: int | None,
     screen: bool,
@@ -346,7 +365,7 @@ def _compute(
     type_code[neutral] = np.where(side[neutral] > 0, 3, 4)
     type_code[rule == 0] = 0
     type_code[~present] = 5
-    return _Chart(y, group_of, group_size, group_amr, mean, amr, rule, type_code)
+    return _Chart(y, group_of, group_number[group_of], group_size, group_amr, mean, amr, rule, type_code)
 
 
 def _group_sum(group_of: np.ndarray, weights: np.ndarray, groups: int) -> np.ndarray:
@@ -380,48 +399,45 @@ def _results(
     directions: Sequence[str],
     targets: Sequence[float | None],
 ) -> list[SpcResult]:
-    n = len(chart.y)
-    present = ~np.isnan(chart.y)
-    y_objects = chart.y.astype(object)
-    y_objects[~present] = None
-    series_of = np.repeat(np.arange(len(series_start) - 1), np.diff(series_start))
-    columns = (
-        (np.arange(n) - series_start[series_of] + 1).tolist(),
-        y_objects.tolist(),
-        chart.mean.tolist(),
-        (chart.mean - LIMIT_FACTOR * chart.amr).tolist(),
-        (chart.mean + LIMIT_FACTOR * chart.amr).tolist(),
-        (chart.mean - CLOSE_FACTOR * chart.amr).tolist(),
-        (chart.mean + CLOSE_FACTOR * chart.amr).tolist(),
-        np.asarray(group_number, dtype=np.intp)[chart.group_of].tolist(),
-        _RULE_NAMES[chart.rule].tolist(),
-        _TYPE_NAMES[chart.type_code].tolist(),
-    )
+    starts, stops = series_start[:-1], series_start[1:]
+    filled = stops > starts
+    # The latest point with a value in each series (-1 when it has none).
+    latest = np.full(len(starts), -1, dtype=np.intp)
+    if filled.any():
+        position = np.where(np.isnan(chart.y), -1, np.arange(len(chart.y)))
+        latest[filled] = np.maximum.reduceat(position, starts[filled])
+    last = np.where(filled, stops - 1, 0)
+    if len(chart.y):
+        last_lpl = (chart.mean[last] - LIMIT_FACTOR * chart.amr[last]).tolist()
+        last_upl = (chart.mean[last] + LIMIT_FACTOR * chart.amr[last]).tolist()
+        variations = _TYPE_NAMES[chart.type_code[latest]].tolist()
+    else:
+        last_lpl = last_upl = variations = [None] * len(starts)
     group_sizes = chart.group_size.tolist()
     group_amrs = chart.group_amr.tolist()
     results = []
     g = 0
-    for s, (start, stop) in enumerate(zip(series_start[:-1].tolist(), series_start[1:].tolist())):
-        lpl, upl, point_types = columns[3], columns[4], columns[-1]
+    for s, (start, stop, latest_s) in enumerate(zip(starts.tolist(), stops.tolist(), latest.tolist())):
         warnings: list[str] = []
         while g < len(group_start) and group_start[g] < stop:
             _group_warnings(group_number[g], group_start[g] - start, group_sizes[g], group_amrs[g], warnings)
             g += 1
-        latest = next((i for i in range(stop - 1, start - 1, -1) if point_types[i] is not None), None)
-        if latest is not None and latest != stop - 1:
+        observed = latest_s >= start
+        if observed and latest_s != stop - 1:
             warnings.append(
                 f"The last point ({stop - start}) is missing; "
-                f"the variation icon describes point {latest - start + 1}."
+                f"the variation icon describes point {latest_s - start + 1}."
             )
+        filled_s = stop > start
         assurance = _assurance(
             targets[s],
             directions[s],
-            lpl[stop - 1] if stop > start else math.nan,
-            upl[stop - 1] if stop > start else math.nan,
+            last_lpl[s] if filled_s else math.nan,
+            last_upl[s] if filled_s else math.nan,
             warnings,
         )
-        variation = None if latest is None else point_types[latest]
-        results.append(SpcResult(columns, (start, stop), variation, assurance, warnings))
+        variation = variations[s] if observed else None
+        results.append(SpcResult(chart, (start, stop), variation, assurance, warnings))
     return results
 
 
