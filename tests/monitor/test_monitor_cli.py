@@ -217,3 +217,29 @@ def test_a_plan_year_the_warehouse_does_not_reach_is_refused(example_plan, examp
     later = example_plan.model_copy(update={"period": "2030/31"})
     with pytest.raises(NoMonthlyData, match="no monthly data for 2030/31"):
         monitor_plan(later, Warehouse(example_warehouse))
+
+
+def test_the_plans_stated_figures_are_the_datas(example_plan, example_warehouse):
+    """Every force baseline in plan.yaml, and the 2019 KSI figure its data note quotes, come from the data."""
+    from policingplan.data.measures import measure_values
+    from policingplan.data.warehouse import Warehouse
+    from policingplan.stats.periods import FinancialYear
+
+    rows = measure_values(example_plan, Warehouse(example_warehouse), unit="force").to_pylist()
+    checked = 0
+    for target in example_plan.targets:
+        if target.scope != "force" or target.baseline is None:
+            continue
+        months = {str(m) for m in FinancialYear(target.baseline_period).months()}
+        year = [r for r in rows if r["measure"] == target.measure and r["month"] in months]
+        assert len(year) == 12
+        numerator = sum(r["numerator"] for r in year)
+        if example_plan.measure(target.measure).kind == "ratio":
+            assert target.baseline == pytest.approx(numerator / sum(r["denominator"] for r in year), abs=1e-10)
+        else:
+            assert target.baseline == numerator
+        checked += 1
+    assert checked == 5
+    (ksi,) = [r for r in rows if r["measure"] == "road_ksi"]
+    assert (ksi["month"], ksi["numerator"]) == ("2019", 3905)
+    assert "3,905" in example_plan.measure("road_ksi").data_note
