@@ -31,10 +31,11 @@ import fcntl
 import os
 import shutil
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import duckdb
 import numpy as np
@@ -42,9 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from policingplan.data.readers import (
-    SOURCE_KINDS, ProgressCallback, ReadResult, canonical_schema, read_source,
-)
+from policingplan.data.readers import SOURCE_KINDS, ReadResult, canonical_schema, read_source
 from policingplan.problems import Problem, ProblemList, UserError
 
 CATALOGUE = "catalogue.duckdb"
@@ -241,15 +240,10 @@ class Warehouse:
         sources: Sequence[tuple[str, str | Path]],
         *,
         vintage: str | None = None,
-        progress: ProgressCallback | None = None,
+        on_read: Callable[[ReadResult], None] | None = None,
     ) -> LoadReport:
         """Read each ``(kind, path)`` with its reader and load them all, or none."""
-        results = []
-        for kind, path in sources:
-            if kind not in SOURCE_KINDS:
-                raise UserError(f"unknown source kind {kind!r}; accepted: {', '.join(SOURCE_KINDS)}")
-            results.append(read_source(kind, path, vintage=vintage, progress=progress))
-        return self.load(results)
+        return self.load(read_files(sources, vintage=vintage, on_read=on_read))
 
     def load(self, results: Sequence[ReadResult]) -> LoadReport:
         """Load readers' results atomically: every file lands, or none does."""
@@ -290,6 +284,33 @@ class Warehouse:
                 path.unlink(missing_ok=True)
         for path in self.directory.glob(f"{CATALOGUE}.tmp-*"):
             path.unlink(missing_ok=True)
+
+
+#: Files read at once: the readers spend their time in polars, which releases the GIL.
+READ_THREADS = min(4, os.cpu_count() or 1)
+
+
+def read_files(
+    sources: Sequence[tuple[str, str | Path]],
+    *,
+    vintage: str | None = None,
+    on_read: Callable[[ReadResult], None] | None = None,
+) -> list[ReadResult]:
+    """Read ``(kind, path)`` pairs with their readers, a few at a time; results in the order given.
+
+    ``on_read`` is called with each result as it is ready (for a progress bar).
+    """
+    for kind, _ in sources:
+        if kind not in SOURCE_KINDS:
+            raise UserError(f"unknown source kind {kind!r}; accepted: {', '.join(SOURCE_KINDS)}")
+    with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+        futures = [pool.submit(read_source, kind, path, vintage=vintage) for kind, path in sources]
+        results = []
+        for future in futures:
+            results.append(future.result())
+            if on_read is not None:
+                on_read(results[-1])
+    return results
 
 
 def _segment_schema(kind: str) -> pa.Schema:
@@ -548,5 +569,5 @@ def _quote(text: str) -> str:
 
 __all__ = [
     "FileOutcome", "LoadRecord", "LoadReport", "Replacement", "SERIES_ATTRIBUTES",
-    "Warehouse", "key_columns",
+    "Warehouse", "key_columns", "read_files",
 ]

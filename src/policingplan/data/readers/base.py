@@ -210,15 +210,16 @@ def _parse_plain(data: bytes, problems: FileProblems) -> CsvRows | None:
         return CsvRows(header=header, frame=empty, rows_read=rows_read)
     if rows_read == 0:
         return CsvRows(header=header, frame=empty, rows_read=0)
-    frame = pl.read_csv(data, has_header=False, skip_rows=1, new_columns=header, quote_char=None,
-                        infer_schema=False, empty_string_is_null=False)
+    frame = pl.read_csv(data, has_header=False, quote_char=None, empty_string_is_null=False,
+                        schema={f"field {i}": pl.Utf8 for i in range(width)}).slice(1)
+    frame.columns = header
     if frame.height != lines.height:
         problems.add("the file's lines could not be matched to its records", line=None,
                      accepted="a CSV file with one record on each line")
         return None
     frame = frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(LINE))
     if blank is not None and blank.len():
-        frame = frame.filter(~pl.col(LINE).is_in(blank))
+        frame = frame.filter(~pl.col(LINE).is_in(blank.implode()))
     return CsvRows(header=header, frame=frame, rows_read=rows_read)
 
 
