@@ -1,1 +1,1 @@
-"""The plan model, its folder format, validation and comparison of versions."""
+"""The plan: its model, its folder format (read and written by ``io``), validation and descriptions in words."""
