@@ -8,7 +8,6 @@ months so that the report can say why.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -105,4 +104,4 @@ def _total(values: Mapping[Month, float | None], months: list[Month]) -> tuple[f
 
 
 def _missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    return value is None or value != value  # NaN, of any float type, is the only value unequal to itself
