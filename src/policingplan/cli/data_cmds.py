@@ -104,7 +104,7 @@ def totals(
                               "(letter case ignored). Repeat to AND several attributes."),
     value: Optional[str] = typer.Option(
         None, "--value", help="The value to sum where a kind has several "
-                              "(ons-lsoa-population: all_ages or age_0_15)."),
+                              "(ons-lsoa-population: all_ages or age_0_15; gla-borough-fy: count or value)."),
     as_json: bool = typer.Option(False, "--json", help="Print a list of {unit, period, count}."),
 ) -> None:
     """Count records straight from files, without a plan, by unit (or force) and period."""

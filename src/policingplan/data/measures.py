@@ -88,7 +88,7 @@ def measure_values(
     """
     first, last = _month_bounds(start, end)
     measures = measures_with_rules(plan, measure_id)
-    con = ibis.duckdb.connect()
+    con = ibis.duckdb.connect(enable_progress_bar=False)  # nothing but results on standard output
     tables: dict[str, ibis.Table] = {}
     parts: list[pa.Table] = []
     for measure in measures:

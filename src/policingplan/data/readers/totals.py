@@ -66,6 +66,10 @@ def file_totals(kind: str, tables: Iterable[pa.Table], *, period: str, by: str,
     if not frames:
         return []
     frame = pl.concat(frames, how="vertical")
+    if frame[value].null_count() == frame.height:
+        others = [v for v in value_columns if v != value and frame[v].null_count() < frame.height]
+        raise UserError(f"these {kind} files have no {value!r} values"
+                        + (f"; use --value {others[0]}" if others else ""))
     for attribute, values in (where or {}).items():
         wanted = [v.lower() for v in values]
         frame = frame.filter(pl.col(attribute).str.to_lowercase().is_in(wanted))
