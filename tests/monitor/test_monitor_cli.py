@@ -58,14 +58,14 @@ def test_one_object_per_target_with_the_force_and_all_32_boroughs(september, exa
 def test_targets_are_in_the_measures_own_terms(september, example_plan):
     by_key = {(o["measure"], o["unit"]): o for o in september}
     # a count: the corporate -5% on the stated 2022/23 baseline, as a volume
-    assert by_key[("neighbourhood_crime", "force")]["target"] == pytest.approx(234682 * 0.95)
+    assert by_key[("neighbourhood-crime", "force")]["target"] == pytest.approx(234682 * 0.95)
     # a ratio: the rate itself
-    assert by_key[("domestic_abuse_positive_outcome_rate", "force")]["target"] == pytest.approx(0.11)
-    rate = by_key[("domestic_abuse_positive_outcome_rate", "force")]
+    assert by_key[("domestic-abuse-positive-outcome-rate", "force")]["target"] == pytest.approx(0.11)
+    rate = by_key[("domestic-abuse-positive-outcome-rate", "force")]
     assert 0 < rate["year_to_date"] < 1 and 0 < rate["forecast_total"] < 1
     assert rate["interval_80"][0] <= rate["forecast_total"] <= rate["interval_80"][1]
     # the homicide source is by calendar year: reported, not judged
-    homicide = by_key[("homicide_solved_rate", "force")]
+    homicide = by_key[("homicide-solved-rate", "force")]
     assert homicide["p_meet_target"] is None
     assert any("2022: 80.2% (85 of 106)" in w for w in homicide["warnings"])
 
@@ -94,9 +94,9 @@ def test_a_boroughs_year_to_date_matches_a_hand_count_from_the_shared_file(septe
     }
     by_key = {(o["measure"], o["unit"]): o for o in september}
     kingston = "E09000021"
-    assert by_key[("neighbourhood_crime", kingston)]["year_to_date"] == _hand_count(
+    assert by_key[("neighbourhood-crime", kingston)]["year_to_date"] == _hand_count(
         data_dir, "Kingston upon Thames", neighbourhood, months)
-    assert by_key[("violence_with_injury", kingston)]["year_to_date"] == _hand_count(
+    assert by_key[("violence-with-injury", kingston)]["year_to_date"] == _hand_count(
         data_dir, "Kingston upon Thames", {"VIOLENCE WITH INJURY"}, months)
 
 
@@ -240,6 +240,6 @@ def test_the_plans_stated_figures_are_the_datas(example_plan, example_warehouse)
             assert target.baseline == numerator
         checked += 1
     assert checked == 5
-    (ksi,) = [r for r in rows if r["measure"] == "road_ksi"]
+    (ksi,) = [r for r in rows if r["measure"] == "road-ksi"]
     assert (ksi["month"], ksi["numerator"]) == ("2019", 3905)
-    assert "3,905" in example_plan.measure("road_ksi").data_note
+    assert "3,905" in example_plan.measure("road-ksi").data_note
