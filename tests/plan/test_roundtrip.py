@@ -121,7 +121,7 @@ def plans(draw):
         unique_lists(
             st.builds(
                 Unit,
-                code=ident,
+                code=ident.filter(lambda code: code != "force"),
                 name=line,
                 kind=line,
                 population=st.none() | st.integers(0, 10_000_000),

@@ -208,6 +208,8 @@ def write_plan(plan: Plan, path: str | os.PathLike) -> None:
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
     try:
+        # mkdtemp makes a private folder; give the plan the mode it had, or the usual one.
+        os.chmod(staging, target.stat().st_mode & 0o7777 if target.is_dir() else _usual_folder_mode())
         if target.is_dir():
             _carry_other_files(target, staging)
         for name, text in files.items():
@@ -228,6 +230,12 @@ def write_plan(plan: Plan, path: str | os.PathLike) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _usual_folder_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o777 & ~mask
 
 
 def _carry_other_files(folder: Path, staging: Path) -> None:

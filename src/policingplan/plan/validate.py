@@ -49,8 +49,9 @@ PERIOD_ACCEPTED = "a financial year (2007/08), a calendar year (2019) or a span 
 class _Origins:
     """Where each path of the merged plan data came from: (file, line, column label)."""
 
-    def __init__(self) -> None:
+    def __init__(self, default_file: str | None = PLAN_FILE) -> None:
         self._where: dict[tuple, tuple[str, int | None, str | None]] = {}
+        self._default_file = default_file
 
     def add(self, path: tuple, file: str, line: int | None, column: str | None = None) -> None:
         self._where[path] = (file, line, column)
@@ -66,7 +67,7 @@ class _Origins:
                 # A CSV cell: name the column (the field), not the merged path.
                 tail = [p for p in path[end:] if isinstance(p, str)]
                 return file, line, column or (tail[0] if tail else None)
-        return PLAN_FILE, None, dotted_path(path)
+        return self._default_file, None, dotted_path(path)
 
 
 def validate_source(source: PlanSource) -> tuple[Plan | None, ProblemList]:
@@ -127,7 +128,7 @@ def _reading_order(problem: Problem) -> tuple:
 def validate_plan(plan: Plan) -> ProblemList:
     """The rules that span a plan, for a plan already built in code (no files, no lines)."""
     problems = ProblemList()
-    _check_rules(plan.model_dump(mode="json"), _Origins(), problems)
+    _check_rules(plan.model_dump(mode="json"), _Origins(default_file=None), problems)
     return problems
 
 
@@ -452,6 +453,10 @@ def _check_rules(data: dict, origins: _Origins, problems: ProblemList) -> None:
     objective_ids = unique(_objectives(data), "id", "objectives")
     measure_ids = unique(listed("measures"), "id", "measures")
     unit_codes = unique(listed("units"), "code", "units")
+    for i, unit in _items(data, "units"):
+        if _text(unit.get("code")) == FORCE:
+            report(("units", i, "code"), f"a unit may not have the code '{FORCE}'", FORCE,
+                   f"any other code: '{FORCE}' is the scope of the force's own targets")
     unique(listed("requirements"), "id", "requirements")
     unique(listed("narrative"), "id", "narrative sections")
     unique(listed("narrative"), "file", "narrative sections")
