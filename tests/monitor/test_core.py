@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from policingplan.monitor.core import JSON_KEYS, default_as_of, monitor_targets, status_of
 from policingplan.plan.model import CountingRule, Measure, Objective, Plan, Priority, Target, Unit
@@ -186,3 +187,21 @@ def test_default_as_of_is_the_latest_month_every_targeted_measure_has_within_the
     assert default_as_of(plan, rows) == Month("2024-02")
     assert default_as_of(_plan(targets[1:]), rows) == Month("2024-03")  # capped at the plan year's end
     assert default_as_of(plan, []) is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    history=st.lists(st.integers(min_value=0, max_value=500), min_size=N_TO_SEPT_2023, max_size=N_TO_SEPT_2023),
+    later=st.lists(st.one_of(st.none(), st.integers(min_value=0, max_value=10**6)), min_size=1, max_size=6),
+    as_of=st.sampled_from(["2023-04", "2023-07", "2023-09"]),
+)
+def test_property_later_months_never_change_a_position(history, later, as_of):
+    plan = _plan([Target(measure="burglary", scope="A", period="2023/24", kind="change",
+                         baseline_period="2022/23", value=-0.05)])
+    rows = [r for r in _count_rows("A", HISTORY_START, history) if Month(r["month"]) <= Month(as_of)]
+    extra = _count_rows("A", str(Month(as_of) + 1), later)
+    (before,) = monitor_targets(plan, rows, as_of)
+    (after,) = monitor_targets(plan, rows + extra, as_of)
+    assert before == after
+    april = Month("2023-04") - Month(HISTORY_START)
+    assert before.year_to_date == sum(history[april:april + Month(as_of).fy_index])
