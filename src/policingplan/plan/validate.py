@@ -47,26 +47,26 @@ PERIOD_ACCEPTED = "a financial year (2007/08), a calendar year (2019) or a span 
 
 
 class _Origins:
-    """Where each path of the merged plan data came from: (file, line, column label)."""
+    """Where each path of the merged plan data came from: (file, line)."""
 
     def __init__(self, default_file: str | None = PLAN_FILE) -> None:
-        self._where: dict[tuple, tuple[str, int | None, str | None]] = {}
+        self._where: dict[tuple, tuple[str, int | None]] = {}
         self._default_file = default_file
 
-    def add(self, path: tuple, file: str, line: int | None, column: str | None = None) -> None:
-        self._where[path] = (file, line, column)
+    def add(self, path: tuple, file: str, line: int | None) -> None:
+        self._where[path] = (file, line)
 
-    def locate(self, path: tuple) -> tuple[str, int | None, str]:
-        """The file and line of ``path``, or of its nearest recorded ancestor."""
+    def locate(self, path: tuple) -> tuple[str | None, int | None, str | None]:
+        """The file, line and field of ``path`` (the line of its nearest recorded ancestor)."""
         for end in range(len(path), -1, -1):
             found = self._where.get(tuple(path[:end]))
             if found:
-                file, line, column = found
+                file, line = found
                 if file == PLAN_FILE:
                     return file, line, dotted_path(path)
                 # A CSV cell: name the column (the field), not the merged path.
                 tail = [p for p in path[end:] if isinstance(p, str)]
-                return file, line, column or (tail[0] if tail else None)
+                return file, line, tail[0] if tail else None
         return self._default_file, None, dotted_path(path)
 
 
@@ -522,7 +522,7 @@ def _check_rules(data: dict, origins: _Origins, problems: ProblemList) -> None:
                 path + ("minimum",),
                 f"the range's minimum ({low:g}) exceeds its maximum ({high:g})",
                 target.get("minimum"),
-                f"a minimum no greater than the maximum (for a 5-6% reduction: minimum -0.06, maximum -0.05)",
+                "a minimum no greater than the maximum (for a 5-6% reduction: minimum -0.06, maximum -0.05)",
             )
         key = (_text(target.get("measure")), _text(target.get("scope", FORCE)) or FORCE, _text(target.get("period")))
         if None in key:
