@@ -200,7 +200,7 @@ def write_plan(plan: Plan, path: str | os.PathLike) -> None:
     are replaced, so a narrative file that the plan no longer names is dropped.
     """
     target = Path(path)
-    problems = validate_plan_for_write(plan)
+    problems = _unwritable(plan)
     if problems:
         raise UserError(str(problems[0]), problems=problems)
     files = plan_files(plan)
@@ -252,7 +252,7 @@ def _carry_other_files(folder: Path, staging: Path) -> None:
         shutil.copy2(item, destination)
 
 
-def validate_plan_for_write(plan: Plan) -> list[Problem]:
+def _unwritable(plan: Plan) -> list[Problem]:
     """Problems that would stop a plan being written faithfully (two sections in one file, a file outside narrative/)."""
     problems = []
     seen: set[str] = set()
