@@ -139,9 +139,14 @@ def text_bytes(data: bytes, problems: FileProblems) -> bytes | None:
     return data
 
 
-def parse_csv(data: bytes, problems: FileProblems) -> CsvRows | None:
+def parse_csv(data: bytes, problems: FileProblems,
+              columns: Iterable[str] | None = None) -> CsvRows | None:
     """Split CSV text (checked by :func:`text_bytes`) into a header and rows;
-    record malformed lines as problems."""
+    record malformed lines as problems.
+
+    ``columns``, when given, names the only columns a reader needs (compared
+    without regard to case): a large unquoted file then parses just those.
+    """
     end = data.find(b"\n")
     first_line = data[: end if end >= 0 else len(data)].decode("utf-8", errors="replace").rstrip("\r")
     if not first_line.strip():
@@ -159,7 +164,7 @@ def parse_csv(data: bytes, problems: FileProblems) -> CsvRows | None:
     if b'"' in data:
         rows = _parse_quoted(data.decode("utf-8"), problems)
     else:
-        rows = _parse_plain(data, problems)
+        rows = _parse_plain(data, problems, columns)
     if rows is None:
         return None
     if rows.rows_read == 0:
@@ -181,7 +186,8 @@ def _check_header(header: list[str], problems: FileProblems) -> list[str] | None
     return header
 
 
-def _parse_plain(data: bytes, problems: FileProblems) -> CsvRows | None:
+def _parse_plain(data: bytes, problems: FileProblems,
+                 columns: Iterable[str] | None = None) -> CsvRows | None:
     """A file without quotes, where each physical line is one record.
 
     The lines are read (in Polars, each line one value) to count their fields
@@ -210,9 +216,12 @@ def _parse_plain(data: bytes, problems: FileProblems) -> CsvRows | None:
         return CsvRows(header=header, frame=empty, rows_read=rows_read)
     if rows_read == 0:
         return CsvRows(header=header, frame=empty, rows_read=0)
+    wanted = {c.lower() for c in columns} if columns is not None else None
+    kept = [i for i, name in enumerate(header) if wanted is None or name.lower() in wanted]
     frame = pl.read_csv(data, has_header=False, quote_char=None, empty_string_is_null=False,
-                        schema={f"field {i}": pl.Utf8 for i in range(width)}).slice(1)
-    frame.columns = header
+                        schema={f"field {i}": pl.Utf8 for i in range(width)},
+                        columns=kept).slice(1)
+    frame.columns = [header[i] for i in kept]
     if frame.height != lines.height:
         problems.add("the file's lines could not be matched to its records", line=None,
                      accepted="a CSV file with one record on each line")
