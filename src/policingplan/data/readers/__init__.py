@@ -22,8 +22,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
-
 import pyarrow as pa
 
 from policingplan.problems import Problem, ProblemList
@@ -95,16 +93,11 @@ class ReadResult:
         return self.problems.ok
 
 
-#: Called with (bytes done, bytes in all) while a large file is read.
-ProgressCallback = Callable[[int, int], None]
-
-
 def read_source(
     kind: str,
     path: str | Path,
     *,
     vintage: str | None = None,
-    progress: ProgressCallback | None = None,
 ) -> ReadResult:
     """Read one file of a source kind into canonical records; never raises for bad input.
 
@@ -125,7 +118,7 @@ def read_source(
         ))
     digest = hashlib.sha256(data).hexdigest()
     try:
-        result = reader(kind, file, data, progress)
+        result = reader(kind, file, data)
     except Exception as exc:  # a reader's own bug must still not lose the user's file silently
         return _rejected(kind, file, digest, Problem(
             f"the file could not be read ({type(exc).__name__}: {exc})", file=file,

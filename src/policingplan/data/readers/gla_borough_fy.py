@@ -38,7 +38,7 @@ def measure_of(file: str) -> str:
     return "rate_per_1000" if "rate" in Path(file).name.lower() else "offences"
 
 
-def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
+def read(kind: str, file: str, data: bytes) -> ReadResult:
     result = new_result(kind, file)
     problems = FileProblems(file)
     text = text_bytes(data, problems)

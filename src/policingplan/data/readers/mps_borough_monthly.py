@@ -24,7 +24,7 @@ _MONTH_HEADER = re.compile(r"^\d{6}$")
 CEILING = 100_000
 
 
-def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
+def read(kind: str, file: str, data: bytes) -> ReadResult:
     result = new_result(kind, file)
     problems = FileProblems(file)
     text = text_bytes(data, problems)

@@ -29,7 +29,7 @@ KIND = "mps-crime-dashboard"
 CEILING = 1_000_000
 
 
-def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
+def read(kind: str, file: str, data: bytes) -> ReadResult:
     result = new_result(kind, file)
     problems = FileProblems(file)
     text = text_bytes(data, problems)

@@ -21,7 +21,7 @@ KIND = "mps-homicide-victims"
 SOLVED_VALUES = ("solved", "unsolved")
 
 
-def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
+def read(kind: str, file: str, data: bytes) -> ReadResult:
     result = new_result(kind, file)
     problems = FileProblems(file)
     text = text_bytes(data, problems)

@@ -34,7 +34,7 @@ def mid_year_of(file: str) -> str | None:
     return match.group(1) if match else None
 
 
-def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
+def read(kind: str, file: str, data: bytes) -> ReadResult:
     result = new_result(kind, file)
     problems = FileProblems(file)
     year = mid_year_of(file)

@@ -41,7 +41,7 @@ COLUMNS = {
 _BOROUGH_BY_NAME = {normalise_name(name): code for code, name in LONDON_BOROUGHS.items()}
 
 
-def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
+def read(kind: str, file: str, data: bytes) -> ReadResult:
     result = new_result(kind, file)
     problems = FileProblems(file)
     text = text_bytes(data, problems)

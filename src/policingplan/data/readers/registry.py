@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Callable
 from policingplan.problems import UserError
 
 if TYPE_CHECKING:
-    from policingplan.data.readers import ProgressCallback, ReadResult
+    from policingplan.data.readers import ReadResult
 
-#: A reader takes (kind, file name as given, the file's bytes, progress) and returns a ReadResult.
-Reader = Callable[[str, str, bytes, "ProgressCallback | None"], "ReadResult"]
+#: A reader takes (kind, file name as given, the file's bytes) and returns a ReadResult.
+Reader = Callable[[str, str, bytes], "ReadResult"]
 
 #: Source kind → the module (in this package) whose ``read`` function reads it.
 READER_MODULES: dict[str, str] = {

@@ -42,7 +42,7 @@ def _label(column: str) -> pl.Expr:
             .str.to_lowercase().str.strip_chars())
 
 
-def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
+def read(kind: str, file: str, data: bytes) -> ReadResult:
     result = new_result(kind, file)
     problems = FileProblems(file)
     text = text_bytes(data, problems)

@@ -31,7 +31,7 @@ _XLSX_MAGIC = b"PK\x03\x04"
 _CODE = r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$"
 
 
-def read(kind: str, file: str, data: bytes, progress=None) -> ReadResult:
+def read(kind: str, file: str, data: bytes) -> ReadResult:
     result = new_result(kind, file)
     problems = FileProblems(file)
     if data.startswith(_XLSX_MAGIC):
