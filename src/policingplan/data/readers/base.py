@@ -61,16 +61,21 @@ class FileProblems:
 
     def add_rows(self, rows: pl.DataFrame, *, message: str, column: str | None,
                  value_column: str | None, accepted: str | None, severity: str = "error",
-                 total: int | None = None) -> None:
-        """One problem for each of the first rows of ``rows`` (with ``__line``), the rest counted."""
+                 label_column: str | None = None) -> None:
+        """One problem for each of the first rows of ``rows`` (with ``__line``), the rest counted.
+
+        ``label_column`` names a column of ``rows`` that holds each row's own
+        column label (in a wide file, the month that the value sits under).
+        """
         key = f"{message}|{column}"
         head = rows.head(PROBLEMS_SHOWN)
         lines = head[LINE].to_list()
         values = head[value_column].to_list() if value_column else [None] * len(lines)
-        for line, value in zip(lines, values):
-            self.add(message, line=line, column=column, value=value, accepted=accepted,
+        labels = head[label_column].to_list() if label_column else [column] * len(lines)
+        for line, value, label in zip(lines, values, labels):
+            self.add(message, line=line, column=label, value=value, accepted=accepted,
                      severity=severity, key=key)
-        extra = (rows.height if total is None else total) - len(lines)
+        extra = rows.height - len(lines)
         if extra > 0:
             count, _ = self._hidden.get(key, (0, severity))
             self._hidden[key] = (count + extra, severity)
@@ -356,36 +361,32 @@ def check_rows(frame: pl.DataFrame, bad: pl.Expr, problems: FileProblems, *, mes
 
 
 def parse_counts(frame: pl.DataFrame, column: str, problems: FileProblems, *,
-                 ceiling: int, label: str | None = None) -> pl.Series:
+                 ceiling: int, label: str | None = None, label_column: str | None = None) -> pl.Series:
     """The column's values as whole, non-negative counts; bad values become problems.
 
-    ``label`` is the column's name in the file's header, when it differs from ``column``.
+    ``label`` is the column's name in the file's header, when it differs from
+    ``column``; ``label_column`` a column of ``frame`` giving each row's own label.
     """
     label = label or column
-    text = frame[column].str.strip_chars()
-    cleaned = text.str.replace_all(",", "", literal=True)
+    cleaned = frame[column].str.strip_chars().str.replace_all(",", "", literal=True)
     as_int = cleaned.cast(pl.Int64, strict=False)
     as_float = cleaned.cast(pl.Float64, strict=False)
-    work = frame.select(LINE).with_columns(
+    work = frame.select(LINE, *([label_column] if label_column else [])).with_columns(
         raw=frame[column], as_int=as_int, as_float=as_float,
     )
-    non_numeric = work.filter(pl.col("as_float").is_null() | pl.col("as_float").is_nan())
-    if non_numeric.height:
-        problems.add_rows(non_numeric, message="the count is not a number", column=label,
-                          value_column="raw", accepted="a whole number of 0 or more, e.g. 42")
-    fractional = work.filter(pl.col("as_int").is_null() & pl.col("as_float").is_not_null()
-                             & ~pl.col("as_float").is_nan())
-    if fractional.height:
-        problems.add_rows(fractional, message="the count is not a whole number", column=label,
-                          value_column="raw", accepted="a whole number of 0 or more, e.g. 42")
-    negative = work.filter(pl.col("as_int") < 0)
-    if negative.height:
-        problems.add_rows(negative, message="the count is negative", column=label,
-                          value_column="raw", accepted="a whole number of 0 or more")
-    absurd = work.filter(pl.col("as_int") > ceiling)
-    if absurd.height:
-        problems.add_rows(absurd, message="the count is implausibly large", column=label,
-                          value_column="raw", accepted=f"a count of at most {ceiling:,}")
+    whole = "a whole number of 0 or more, e.g. 42"
+    checks = (
+        (pl.col("as_float").is_null() | pl.col("as_float").is_nan(), "the count is not a number", whole),
+        (pl.col("as_int").is_null() & pl.col("as_float").is_not_null() & ~pl.col("as_float").is_nan(),
+         "the count is not a whole number", whole),
+        (pl.col("as_int") < 0, "the count is negative", "a whole number of 0 or more"),
+        (pl.col("as_int") > ceiling, "the count is implausibly large", f"a count of at most {ceiling:,}"),
+    )
+    for bad, message, accepted in checks:
+        rows = work.filter(bad.fill_null(False))
+        if rows.height:
+            problems.add_rows(rows, message=message, column=label, value_column="raw",
+                              accepted=accepted, label_column=label_column)
     return as_int
 
 

@@ -77,16 +77,11 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
                      line=int(blank[LINE][0]), column=blank["header"][0], value="",
                      severity="warning", key="blank-cell")
     long = long.filter(pl.col("cell").str.strip_chars() != "")
-    for header in long.filter(pl.col("cell").str.strip_chars().cast(pl.Int64, strict=False).is_null()
-                              | (pl.col("cell").str.strip_chars().cast(pl.Int64, strict=False) < 0)
-                              | (pl.col("cell").str.strip_chars().cast(pl.Int64, strict=False) > CEILING)
-                              )["header"].unique(maintain_order=True).to_list():
-        part = long.filter(pl.col("header") == header).rename({"cell": header})
-        parse_counts(part, header, problems, ceiling=CEILING)
+    long = long.with_columns(count=parse_counts(long, "cell", problems, ceiling=CEILING,
+                                                label_column="header"))
     if problems.has_errors:
         return finish(result, problems)
     long = long.with_columns(
-        count=pl.col("cell").str.strip_chars().cast(pl.Int64),
         period=pl.col("header").replace_strict(month_columns, return_dtype=pl.Utf8),
         period_kind=pl.lit("month"),
     )
