@@ -83,7 +83,12 @@ def read_source(path: str | os.PathLike) -> PlanSource:
                 source.problems.extend(problems)
     narrative_dir = folder / NARRATIVE_DIR
     if narrative_dir.is_dir():
-        for md in sorted(narrative_dir.rglob("*.md")):
+        try:
+            found = sorted(narrative_dir.rglob("*.md"))
+        except OSError as exc:
+            source.problems.add(Problem(f"the narrative folder cannot be listed: {exc.strerror}", file=NARRATIVE_DIR))
+            found = []
+        for md in found:
             label = md.relative_to(folder).as_posix()
             body = _read_text(md, label, source.problems)
             if body is not None:
