@@ -238,3 +238,17 @@ def test_it_reports_every_problem_of_a_source_without_files():
     plan, problems = validate_source(PlanSource(data=data, lines=lines, problems=problems))
     assert plan is None
     assert {(p.file, p.line, p.column) for p in problems.errors} == {("plan.yaml", 4, "period"), ("plan.yaml", 5, "extra")}
+
+
+def test_it_says_which_choices_dates_and_booleans_are_accepted(mini_plan):
+    yaml_file = mini_plan / "plan.yaml"
+    edit(yaml_file, "    kind: count\n", "    kind: counts\n")
+    edit(yaml_file, "    cpa: true\n", "    cpa: perhaps\n")
+    edit(yaml_file, "narrative:\n", "milestones:\n  - name: Publish\n    due: 31/03/2007\nnarrative:\n")
+    plan, problems = read_plan(mini_plan)
+    found = {p.column: p for p in problems.errors}
+    assert set(found) == {"measures[0].kind", "measures[0].cpa", "milestones[0].due"}
+    assert found["measures[0].kind"].accepted == "one of 'count', 'ratio', 'percentage' or 'level'"
+    assert found["measures[0].cpa"].accepted == "true or false"
+    assert "YYYY-MM-DD" in found["milestones[0].due"].accepted
+    assert found["milestones[0].due"].line == line_of(yaml_file, "due: 31/03/2007")
