@@ -88,7 +88,8 @@ def measure_values(
     """
     first, last = _month_bounds(start, end)
     measures = measures_with_rules(plan, measure_id)
-    con = ibis.duckdb.connect(enable_progress_bar=False)  # nothing but results on standard output
+    con = ibis.duckdb.connect()
+    con.raw_sql("SET enable_progress_bar = false")  # nothing but results on standard output
     tables: dict[str, ibis.Table] = {}
     parts: list[pa.Table] = []
     for measure in measures:

@@ -78,10 +78,6 @@ CREATE TABLE IF NOT EXISTS segment_periods (load_id INTEGER NOT NULL, period VAR
 """
 
 
-#: DuckDB draws a progress bar on standard output for long queries; the command line's JSON must stay clean.
-_QUIET = {"enable_progress_bar": False}
-
-
 def key_columns(kind: str) -> list[str]:
     """The columns whose values a newer file replaces: unit, period and the series attributes."""
     return ["unit", "period", *SERIES_ATTRIBUTES.get(kind, ())]
@@ -178,7 +174,7 @@ class Warehouse:
         if not self.catalogue_path.exists():
             yield None
             return
-        con = duckdb.connect(str(self.catalogue_path), read_only=True, config=_QUIET)
+        con = duckdb.connect(str(self.catalogue_path), read_only=True)
         try:
             yield con
         finally:
@@ -370,8 +366,9 @@ class _Load:
             if self.warehouse.catalogue_path.exists():
                 shutil.copyfile(self.warehouse.catalogue_path, tmp_catalogue)
             self.written.append(tmp_catalogue)
-            con = duckdb.connect(str(tmp_catalogue), config=_QUIET)
+            con = duckdb.connect(str(tmp_catalogue))
             try:
+                con.execute("SET enable_progress_bar = false")  # keep standard output for the report
                 con.execute(_CATALOGUE_SCHEMA)
                 self._read_state(con)
                 self._apply(con)

@@ -1,11 +1,11 @@
 """What every reader shares: decoding, CSV parsing with physical line numbers,
 column matching, vectorised row checks, unit mapping and grouping.
 
-Line numbers are the file's physical lines, the header being line 1.  Files
-without a double quote are split into lines and fields in Polars (vectorised,
-for files of millions of rows); files with quotes go through the ``csv``
-module, which knows where each record starts even when a quoted field holds a
-newline.
+Line numbers are the file's physical lines, the header being line 1.  In a
+file without a double quote each line is one record: Polars reads the lines
+to count their fields, then parses the records (vectorised, for files of
+millions of rows).  A file with quotes goes through the ``csv`` module, which
+knows where each record starts even when a quoted field holds a newline.
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ PROBLEMS_SHOWN = 50
 
 LINE = "__line"
 
-_XLSX_MAGIC = b"PK\x03\x04"
-_XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: The first bytes of an XLSX workbook (a zip file) and of an old binary XLS workbook.
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 class FileProblems:
@@ -112,7 +113,7 @@ def text_bytes(data: bytes, problems: FileProblems) -> bytes | None:
     if not data or data.isspace():
         problems.add("the file is empty", accepted="a CSV file with a header line and data rows")
         return None
-    if data.startswith(_XLSX_MAGIC) or data.startswith(_XLS_MAGIC):
+    if data.startswith(XLSX_MAGIC) or data.startswith(XLS_MAGIC):
         problems.add(
             "this is an Excel workbook, not a CSV text file",
             line=1, accepted="CSV: in Excel use File > Save As > 'CSV UTF-8 (Comma delimited)'",

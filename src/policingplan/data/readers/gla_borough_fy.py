@@ -14,7 +14,6 @@ out with a warning, never counted as zero.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import polars as pl

@@ -14,27 +14,25 @@ An XLSX workbook is read from its first sheet; line numbers are its row numbers.
 
 from __future__ import annotations
 
-import io
 
 import polars as pl
 
 from policingplan.data.readers import ReadResult
 from policingplan.data.readers.base import (
-    LINE, CsvRows, FileProblems, check_duplicates, check_rows, text_bytes, finish,
+    LINE, XLSX_MAGIC, CsvRows, FileProblems, check_duplicates, check_rows, text_bytes, finish,
     grouped_table, match_columns, new_result, parse_csv,
 )
 from policingplan.data.units import accepted_unit_names, suggest_unit, unit_code
 
 KIND = "tidy"
 COLUMNS = ("unit", "month", "measure", "numerator", "denominator")
-_XLSX_MAGIC = b"PK\x03\x04"
 _CODE = r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$"
 
 
 def read(kind: str, file: str, data: bytes) -> ReadResult:
     result = new_result(kind, file)
     problems = FileProblems(file)
-    if data.startswith(_XLSX_MAGIC):
+    if data.startswith(XLSX_MAGIC):
         rows = _read_workbook(data, problems)
     else:
         text = text_bytes(data, problems)
