@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 import random
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy import optimize
 
 from policingplan.targets.allocation import (
     METHODS,
@@ -227,9 +229,10 @@ def test_stretch_is_monotone_in_the_gap_to_peers(units, reduction, bound):
     for gap_i, a in rows:
         for gap_j, b in rows:
             if gap_i > gap_j:
-                assert a.ideal_reduction >= b.ideal_reduction - 1e-12
-                # Whole crimes can move each unit by less than one crime's worth.
-                assert a.reduction >= b.reduction - (1 / a.baseline + 1 / b.baseline) - 1e-12
+                # Floors, caps and targets are whole crimes: each unit can move by less than one crime's worth.
+                one_crime_each = 1 / a.baseline + 1 / b.baseline
+                assert a.ideal_reduction >= b.ideal_reduction - one_crime_each - 1e-12
+                assert a.reduction >= b.reduction - one_crime_each - 1e-12
 
 
 @PROPERTY
@@ -243,10 +246,10 @@ def test_negotiated_is_monotone_in_the_proposal(units, reduction):
     for start_i, a in zip(starts, allocation.units):
         for start_j, b in zip(starts, allocation.units):
             if start_i > start_j:
-                assert a.ideal_reduction >= b.ideal_reduction - 1e-9
+                assert a.ideal_reduction >= b.ideal_reduction - (1 / a.baseline + 1 / b.baseline) - 1e-9
     # No unit is asked for less than its proposal (within its floor and cap).
     for start, a in zip(starts, allocation.units):
-        assert a.ideal_reduction >= min(max(start, 0.0), 0.25) - 1e-9
+        assert a.ideal_reduction >= min(max(start, 0.0), 0.25) - 1 / a.baseline - 1e-9
 
 
 @PROPERTY
@@ -277,3 +280,37 @@ def test_caps_too_low_are_detected(units, reduction, method):
     allocation = allocate_unit_targets(capped, reduction, method)
     assert not allocation.feasible and not allocation.meets
     assert allocation.best_reachable_reduction <= reduction / 2 + 1e-9
+
+
+def _whole_crime_bounds(u: UnitInput) -> tuple[float, float]:
+    """The floor and cap as reductions that whole crimes allow (as the docs define them)."""
+    lowest, highest = _integer_bounds(u)
+    return (-math.inf if highest == math.inf else (u.baseline - highest) / u.baseline), (u.baseline - lowest) / u.baseline
+
+
+def _direct_minimax(units, reduction):
+    """Starting points and the largest departure, by the textbook minimax LP (an independent check)."""
+    n = len(units)
+    baseline = np.array([u.baseline for u in units], dtype=float)
+    floor, cap = np.array([_whole_crime_bounds(u) for u in units]).T
+    start = np.clip([reduction if u.proposed_reduction is None else u.proposed_reduction for u in units], floor, cap)
+    needed = baseline.sum() - required_total(baseline, reduction)
+    if baseline @ start >= needed:
+        return start, cap, 0.0
+    # Variables r_1..r_n, z: minimise z; Σ b r ≥ needed; r_i − z ≤ start_i; start_i ≤ r_i ≤ cap_i.
+    a_ub = np.vstack([np.append(-baseline, 0.0), np.hstack([np.eye(n), -np.ones((n, 1))])])
+    b_ub = np.concatenate([[-needed], start])
+    bounds = list(zip(start, cap)) + [(0, None)]
+    solved = optimize.linprog(np.append(np.zeros(n), 1.0), A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    return start, cap, solved.x[-1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(units=unit_sets(max_units=25), reduction=st.floats(0, 0.3))
+def test_negotiated_minimises_the_largest_departure(units, reduction):
+    allocation = allocate_unit_targets(units, reduction, "negotiated")
+    if not allocation.feasible:
+        return
+    starts, cap, z = _direct_minimax(units, reduction)
+    for a, start, c in zip(allocation.units, starts, cap):
+        assert a.ideal_reduction == pytest.approx(min(c, start + z), abs=1e-7)

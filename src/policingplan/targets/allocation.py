@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Optional, Sequence
 
 import numpy as np
-from scipy import optimize, sparse
+from scipy import optimize
 
 from policingplan.formatting import fmt_num, fmt_pct
 from policingplan.stats.peers import rate_per_1000
@@ -217,6 +217,9 @@ def allocate_unit_targets(units: Sequence[UnitInput], reduction: float, method: 
             u.unit, "max_reduction", u.max_reduction, "a cap far enough above the floor to allow a whole number of crimes",
         )
 
+    # The floor and cap as whole crimes allow them, so that rounding never pushes a unit past either.
+    whole_floor = np.where(np.isfinite(highest), (baseline - np.where(np.isfinite(highest), highest, 0)) / baseline, -np.inf)
+    whole_cap = (baseline - lowest) / baseline
     total_required = required_total(baseline, reduction)
     best_reachable = float(1 - lowest.sum() / baseline.sum())
     feasible = bool(lowest.sum() <= total_required)
@@ -232,14 +235,14 @@ def allocate_unit_targets(units: Sequence[UnitInput], reduction: float, method: 
         )
     else:
         if method == "negotiated":
-            ideal, start = _negotiated_reductions(units, baseline, floor_r, cap_r, total_required, reduction)
+            ideal, start = _negotiated_reductions(units, baseline, whole_floor, whole_cap, total_required, reduction)
         else:
             weights = np.array([1.0 if p is None else p.ratio for p in peers])
-            ideal = _scaled_reductions(weights, baseline, floor_r, cap_r, total_required)
+            ideal = _scaled_reductions(weights, baseline, whole_floor, whole_cap, total_required)
             start = None
         volumes = baseline * (1 - ideal)
         targets = whole_number_targets(volumes, lowest, highest, total_required)
-        held = [_held_at(ideal[i], floor_r[i], cap_r[i]) for i in range(len(units))]
+        held = [_held_at(ideal[i], whole_floor[i], whole_cap[i]) for i in range(len(units))]
         notes = ()
         if method == "stretch":
             missing = [u.unit for u, p in zip(units, peers) if p is None]
@@ -373,28 +376,39 @@ def _negotiated_reductions(
     """Each unit's proposal (or the corporate reduction without one), within its floor and cap,
     raised where needed by the smallest largest departure z, found by a linear program.
 
-    Returns the reductions and the starting points.  With z the optimum, each
-    unit's reduction is min(cap, start + z): the unique solution at which no
-    unit departs from its start by more than z.
+    Returns the reductions and the starting points.  Each unit's reduction is
+    min(cap, start + z): the unique solution in which no unit departs from
+    its start by more than z.  The program is written over the segments
+    between the units' sorted headrooms (cap − start): z is the sum of the
+    lengths used, and a point of z in a segment removes the baselines of the
+    units whose headroom reaches past it.  Those worths fall from segment to
+    segment, so the program fills the segments in order, as the minimax
+    requires; with one constraint HiGHS solves it in well under a second
+    even for 10,000 units.
     """
     proposal = np.array([reduction if u.proposed_reduction is None else u.proposed_reduction for u in units])
     start = np.clip(proposal, floor_r, cap_r)
-    needed = baseline.sum() - total
-    if float(np.dot(baseline, start)) >= needed:
+    shortfall = baseline.sum() - total - float(np.dot(baseline, start))  # crimes still to find
+    if shortfall <= 0:
         return start, start
-    n = len(units)
-    # Variables: r_1..r_n, z.  Minimise z.
-    cost = np.zeros(n + 1)
-    cost[-1] = 1.0
-    departure = sparse.hstack([sparse.identity(n, format="csr"), sparse.csr_matrix(-np.ones((n, 1)))])
-    volume_row = sparse.csr_matrix(np.append(-baseline, 0.0))
-    a_ub = sparse.vstack([volume_row, departure], format="csr")
-    b_ub = np.concatenate([[-needed], start])
-    bounds = np.column_stack([np.append(start, 0.0), np.append(cap_r, np.inf)])
-    result = optimize.linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    headroom = cap_r - start
+    ends = np.unique(headroom[headroom > 0])
+    lengths = np.diff(ends, prepend=0.0)
+    # The baseline of the units whose headroom reaches each segment's end.
+    by_headroom = np.argsort(headroom)
+    reach = np.cumsum(baseline[by_headroom][::-1])[::-1]  # reach[k]: baselines from the k-th smallest headroom up
+    worth = reach[np.searchsorted(headroom[by_headroom], ends, side="left")]
+    result = optimize.linprog(
+        np.ones(len(ends)),
+        A_ub=-worth.reshape(1, -1),
+        b_ub=[-shortfall],
+        bounds=np.column_stack([np.zeros(len(ends)), lengths]),
+        method="highs",
+        options={"presolve": False},  # presolve costs more than solving one row; the answer is the same
+    )
     if result.status != 0:
         raise ValueError(f"the allocation solver failed: {result.message}")
-    largest_departure = float(result.x[-1])
+    largest_departure = float(result.x.sum())
     return np.minimum(cap_r, start + largest_departure), start
 
 
