@@ -401,7 +401,8 @@ def map_units(values: pl.Series, frame: pl.DataFrame, column: str,
     work = frame.select(LINE).with_columns(raw=values, code=codes)
     unknown = work.filter(pl.col("code").is_null())
     if unknown.height:
-        for name in unknown["raw"].unique(maintain_order=True).to_list():
+        names = unknown["raw"].unique(maintain_order=True).to_list()
+        for name in names[:PROBLEMS_SHOWN]:
             rows = unknown.filter(pl.col("raw").eq_missing(name))
             suggestion = suggest_unit(name or "")
             message = "unknown borough or area"
@@ -409,6 +410,10 @@ def map_units(values: pl.Series, frame: pl.DataFrame, column: str,
                 message += f"; did you mean {suggestion!r}?"
             problems.add_rows(rows, message=message, column=column, value_column="raw",
                               accepted=accepted_unit_names())
+        if len(names) > PROBLEMS_SHOWN:
+            rest = unknown.filter(pl.col("raw").is_in(names[PROBLEMS_SHOWN:]))
+            problems.add_rows(rest, message="unknown borough or area", column=column,
+                              value_column="raw", accepted=accepted_unit_names())
     unknown_unit = work.filter(pl.col("code").is_in(list(UNKNOWN_UNITS)))
     if unknown_unit.height:
         problems.add(
@@ -441,7 +446,11 @@ def drop_not_available(frame: pl.DataFrame, column: str, header: str,
 
 def check_duplicates(frame: pl.DataFrame, keys: list[str], problems: FileProblems,
                      *, described_as: str) -> None:
-    """In an aggregate file, the same unit, period and attributes twice is an error."""
+    """In an aggregate file, the same unit, period and attributes twice is an error.
+
+    Rows with a missing key (already reported, such as an unknown unit) are left out.
+    """
+    frame = frame.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in keys]))
     dup = frame.filter(pl.struct(keys).is_duplicated())
     if not dup.height:
         return

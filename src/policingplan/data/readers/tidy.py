@@ -19,7 +19,7 @@ import polars as pl
 
 from policingplan.data.readers import ReadResult
 from policingplan.data.readers.base import (
-    LINE, XLSX_MAGIC, CsvRows, FileProblems, check_duplicates, check_rows, text_bytes, finish,
+    LINE, PROBLEMS_SHOWN, XLSX_MAGIC, CsvRows, FileProblems, check_duplicates, check_rows, text_bytes, finish,
     grouped_table, match_columns, new_result, parse_csv,
 )
 from policingplan.data.units import accepted_unit_names, suggest_unit, unit_code
@@ -54,12 +54,17 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
         unit_code=pl.when(pl.col("unit_code").is_null() & pl.col("unit").str.contains(_CODE))
         .then(pl.col("unit")).otherwise(pl.col("unit_code"))
     )
-    for name in frame.filter(pl.col("unit_code").is_null())["unit"].unique(maintain_order=True).to_list():
+    accepted_units = accepted_unit_names() + ", or another unit's code in capitals (e.g. W06000015)"
+    unknown = frame.filter(pl.col("unit_code").is_null())["unit"].unique(maintain_order=True).to_list()
+    for name in unknown[:PROBLEMS_SHOWN]:
         suggestion = suggest_unit(name)
         hint = f"; did you mean {suggestion!r}?" if suggestion else ""
         check_rows(frame, pl.col("unit_code").is_null() & (pl.col("unit") == name), problems,
                    message=f"unknown unit{hint}", column="unit", label=found["unit"],
-                   accepted=accepted_unit_names() + ", or another unit's code in capitals (e.g. W06000015)")
+                   accepted=accepted_units)
+    if len(unknown) > PROBLEMS_SHOWN:
+        check_rows(frame, pl.col("unit").is_in(unknown[PROBLEMS_SHOWN:]), problems,
+                   message="unknown unit", column="unit", label=found["unit"], accepted=accepted_units)
     month = pl.col("month").str.extract(r"^((?:19|20)\d\d-(?:0[1-9]|1[0-2]))(?:-01(?:[ T][0-9:.]*)?)?$")
     frame = frame.with_columns(period=month, period_kind=pl.lit("month"),
                                numerator=pl.col("numerator").cast(pl.Float64, strict=False),
