@@ -108,10 +108,12 @@ def totals(
     as_json: bool = typer.Option(False, "--json", help="Print a list of {unit, period, count}."),
 ) -> None:
     """Count records straight from files, without a plan, by unit (or force) and period."""
+    from policingplan.data.readers.registry import reader_for
     from policingplan.data.readers.totals import file_totals, parse_where
 
     try:
-        conditions = parse_where(kind, where or []) if kind_known(kind) else None
+        reader_for(kind)  # an unknown kind fails before any file is read
+        conditions = parse_where(kind, where or [])
         results = read_files(kind, files, as_json)
     except UserError as exc:
         fail(str(exc))
@@ -135,14 +137,6 @@ def totals(
         shown = fmt_int(count) if isinstance(count, int) else f"{count:,.2f}"
         table.add_row(row["unit"], row["period"], shown)
     console.print(table)
-
-
-def kind_known(kind: str) -> bool:
-    """True for a source kind; a UserError listing the kinds otherwise."""
-    from policingplan.data.readers.registry import reader_for
-
-    reader_for(kind)
-    return True
 
 
 def template(
