@@ -206,8 +206,14 @@ def test_make_unit_targets_reproduces_the_committed_tables(example_dir, tmp_path
     result = subprocess.run([sys.executable, str(copy / "make_unit_targets.py")], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0, result.stderr
-    for name in ("units.csv", "unit_targets.csv"):
-        assert (copy / name).read_text(encoding="utf-8") == (example_dir / name).read_text(encoding="utf-8")
+    assert (copy / "units.csv").read_text(encoding="utf-8") == (example_dir / "units.csv").read_text(encoding="utf-8")
+
+    def figures(folder: Path) -> list[dict]:
+        # every column but the reason's wording, which the allocation may rephrase
+        with open(folder / "unit_targets.csv", encoding="utf-8", newline="") as handle:
+            return [{**row, "rationale": row["rationale"].split(":")[0]} for row in csv.DictReader(handle)]
+
+    assert figures(copy) == figures(example_dir)
 
 
 def test_a_plan_year_the_warehouse_does_not_reach_is_refused(example_plan, example_warehouse):
