@@ -252,3 +252,11 @@ def test_it_says_which_choices_dates_and_booleans_are_accepted(mini_plan):
     assert found["measures[0].cpa"].accepted == "true or false"
     assert "YYYY-MM-DD" in found["milestones[0].due"].accepted
     assert found["milestones[0].due"].line == line_of(yaml_file, "due: 31/03/2007")
+
+
+def test_a_missing_required_column_is_reported_once_at_the_header(mini_plan):
+    units = mini_plan / "units.csv"
+    units.write_text("code,kind\nU1,borough\nU2,borough\n", encoding="utf-8")
+    error = only_error(mini_plan)
+    assert (error.file, error.line, error.column) == (str(units), 1, "name")
+    assert error.accepted == "a header with the columns code, name"

@@ -52,6 +52,8 @@ class _Origins:
     def __init__(self, default_file: str | None = PLAN_FILE) -> None:
         self._where: dict[tuple, tuple[str, int | None]] = {}
         self._default_file = default_file
+        # Required columns a CSV table lacks: reported once at its header, not on every row.
+        self.missing_columns: dict[str, set[str]] = {}
 
     def add(self, path: tuple, file: str, line: int | None) -> None:
         self._where[path] = (file, line)
@@ -112,7 +114,10 @@ def validate_source(source: PlanSource) -> tuple[Plan | None, ProblemList]:
         plan = Plan.model_validate(merged)
     except ValidationError as exc:
         for error in exc.errors():
-            problems.add(_problem_from_error(error, origins))
+            problem = _problem_from_error(error, origins)
+            if error["type"] == "missing" and problem.column in origins.missing_columns.get(problem.file, ()):
+                continue
+            problems.add(problem)
     _check_rules(merged, origins, problems)
     ordered = ProblemList(sorted(problems.items, key=_reading_order))
     if ordered.errors:
@@ -154,6 +159,19 @@ def _merge_table(
         problems.add(
             Problem(message, file=table.file, line=table.header_line, column=column, value=column, accepted=accepted)
         )
+    lacking = [name for name, info in model.model_fields.items() if info.is_required() and name not in table.header]
+    if lacking and table.rows:
+        origins.missing_columns[table.file] = set(lacking)
+        for column in lacking:
+            problems.add(
+                Problem(
+                    f"the required column '{column}' is missing",
+                    file=table.file,
+                    line=table.header_line,
+                    column=column,
+                    accepted=f"a header with the columns {', '.join(n for n in known if model.model_fields[n].is_required())}",
+                )
+            )
     existing = merged.get(field_name)
     if existing is None:
         existing = []
