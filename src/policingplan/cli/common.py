@@ -13,6 +13,7 @@ from typing import Any, Iterable, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from policingplan.problems import Problem
 
@@ -44,7 +45,7 @@ def print_json(data: Any) -> None:
 
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
     """Print a one-line error for a user's mistake and exit; never a traceback."""
-    err_console.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -54,4 +55,4 @@ def print_problems(problems: Iterable[Problem], heading: str | None = None) -> N
         err_console.print(heading, highlight=False)
     for problem in problems:
         label = "[red]error[/]" if problem.severity == "error" else "[yellow]warning[/]"
-        err_console.print(f"  {label} {problem}", highlight=False, soft_wrap=True, markup=True)
+        err_console.print(f"  {label} {escape(str(problem))}", highlight=False, soft_wrap=True, markup=True)
