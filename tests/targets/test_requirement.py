@@ -60,6 +60,16 @@ def test_probability_of_meeting_from_forecast_draws():
     assert trajectory.to_dict()["probability_of_meeting"] == 0.5
 
 
+def test_probability_of_meeting_from_a_forecast_distribution():
+    # A normal forecast of the year-end centred on the planned 18.2%, sd 5,000 crimes.
+    from scipy import stats
+
+    centre = 612_000 * 0.866 * 0.945
+    trajectory = requirement_trajectory(612_000, -0.134, -0.055, -0.194, forecast=stats.norm(centre, 5_000).cdf)
+    assert trajectory.probability_of_meeting == pytest.approx(stats.norm.cdf((612_000 * 0.806 - centre) / 5_000))
+    assert 0.05 < trajectory.probability_of_meeting < 0.1
+
+
 def test_compound_change_multiplies():
     assert compound_change(-0.134, -0.055) == pytest.approx(0.866 * 0.945 - 1)
     assert compound_change() == 0

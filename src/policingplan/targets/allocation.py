@@ -120,7 +120,8 @@ class UnitAllocation:
     peers: Optional[PeerPosition] = None
 
     def to_dict(self) -> dict:
-        return {"unit": self.unit, "baseline": self.baseline, "reduction": self.reduction, "target": self.target, "reason": self.reason}
+        baseline = int(self.baseline) if float(self.baseline).is_integer() else self.baseline
+        return {"unit": self.unit, "baseline": baseline, "reduction": self.reduction, "target": self.target, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -205,10 +206,12 @@ def allocate_unit_targets(units: Sequence[UnitInput], reduction: float, method: 
         seen.add(u.unit)
 
     baseline = np.array([u.baseline for u in units], dtype=float)
-    floor_r = np.array([-np.inf if u.min_reduction is None else u.min_reduction for u in units])
+    has_floor = np.array([u.min_reduction is not None for u in units])
+    floor_r = np.array([0.0 if u.min_reduction is None else u.min_reduction for u in units])
     cap_r = np.array([1.0 if u.max_reduction is None else u.max_reduction for u in units])
-    lowest = np.ceil(baseline * (1 - cap_r) - _VOLUME_TOLERANCE)  # fewest crimes a cap allows
-    highest = np.where(np.isfinite(floor_r), np.floor(baseline * (1 - np.where(np.isfinite(floor_r), floor_r, 0)) + _VOLUME_TOLERANCE), np.inf)
+    lowest = np.ceil(baseline * (1 - cap_r) - _VOLUME_TOLERANCE)  # the fewest crimes the cap allows
+    most = np.floor(baseline * (1 - floor_r) + _VOLUME_TOLERANCE)  # the most crimes the floor allows
+    highest = np.where(has_floor, most, np.inf)
     for i in np.flatnonzero(lowest > highest):
         u = units[i]
         raise AllocationInputError(
@@ -218,7 +221,7 @@ def allocate_unit_targets(units: Sequence[UnitInput], reduction: float, method: 
         )
 
     # The floor and cap as whole crimes allow them, so that rounding never pushes a unit past either.
-    whole_floor = np.where(np.isfinite(highest), (baseline - np.where(np.isfinite(highest), highest, 0)) / baseline, -np.inf)
+    whole_floor = np.where(has_floor, (baseline - most) / baseline, -np.inf)
     whole_cap = (baseline - lowest) / baseline
     total_required = required_total(baseline, reduction)
     best_reachable = float(1 - lowest.sum() / baseline.sum())
@@ -227,7 +230,7 @@ def allocate_unit_targets(units: Sequence[UnitInput], reduction: float, method: 
 
     if not feasible:
         targets = lowest.astype(np.int64)
-        ideal = cap_r.copy()
+        ideal = whole_cap
         held = ["cap"] * len(units)
         notes = (
             f"Infeasible: with every unit at its cap the units reach a reduction of {fmt_pct(best_reachable, 2)}, "
@@ -264,7 +267,7 @@ def allocate_unit_targets(units: Sequence[UnitInput], reduction: float, method: 
         elif method == "uniform":
             reason = _uniform_reason(u, realised, held[i])
         elif method == "stretch":
-            reason = _stretch_reason(u, realised, held[i], peers[i], ideal[i])
+            reason = _stretch_reason(u, realised, held[i], peers[i])
         else:
             reason = _negotiated_reason(u, realised, held[i], float(ideal[i]), float(start[i]), reduction)
         results.append(
@@ -451,7 +454,7 @@ def describe_peer_gap(peers: PeerPosition) -> str:
     return f"its rate {rates[0]} is {fmt_pct(abs(gap), 0)} {side} its peer group's {rates[1]}"
 
 
-def _stretch_reason(u: UnitInput, realised: float, held: Optional[str], peers: Optional[PeerPosition], ideal: float) -> str:
+def _stretch_reason(u: UnitInput, realised: float, held: Optional[str], peers: Optional[PeerPosition]) -> str:
     if peers is None:
         why = (
             "it has no population or no other unit in its peer group, "

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 
@@ -78,7 +78,7 @@ def requirement_trajectory(
     latest_change: float,
     planned_change: float,
     required_change: float,
-    forecast: Optional[Sequence[float]] = None,
+    forecast: Optional[Union[Sequence[float], Callable[[float], float]]] = None,
     lower_is_better: bool = True,
 ) -> RequirementTrajectory:
     """Project the latest outturn through the planned change and compare with the requirement.
@@ -86,10 +86,11 @@ def requirement_trajectory(
     ``latest_change`` is the cumulative change from the requirement's baseline
     reached so far; ``planned_change`` the change planned for the year to
     the deadline; ``required_change`` the cumulative change required.
-    ``forecast`` holds draws of the deadline year's volume from a forecast's
-    distribution (needs ``baseline``); the probability of meeting is the share
-    of draws at or better than baseline × (1 + required).  Without a baseline
-    volume the shortfall in crimes is ``None``.
+    ``forecast`` (needs ``baseline``) is the forecast of the deadline year's
+    volume: either draws from its distribution, or a function giving
+    P(volume ≤ v).  The probability of meeting is the chance of a volume at
+    or better than baseline × (1 + required).  Without a baseline volume the
+    shortfall in crimes is ``None``.
     """
     latest_change = _check_change("latest_change", latest_change)
     planned_change = _check_change("planned_change", planned_change)
@@ -112,12 +113,16 @@ def requirement_trajectory(
     if forecast is not None:
         if baseline is None:
             raise ValueError("a forecast needs the baseline volume, to turn the requirement into a volume")
-        draws = np.asarray(forecast, dtype=float)
-        if draws.size == 0 or not np.all(np.isfinite(draws)):
-            raise ValueError("the forecast needs at least one finite draw of the year-end volume")
         required_volume = baseline * (1 + required_change)
-        hits = draws <= required_volume if lower_is_better else draws >= required_volume
-        probability = float(np.mean(hits))
+        if callable(forecast):
+            at_most = float(forecast(required_volume))
+            probability = at_most if lower_is_better else 1 - at_most
+        else:
+            draws = np.asarray(forecast, dtype=float)
+            if draws.size == 0 or not np.all(np.isfinite(draws)):
+                raise ValueError("the forecast needs at least one finite draw of the year-end volume")
+            hits = draws <= required_volume if lower_is_better else draws >= required_volume
+            probability = float(np.mean(hits))
 
     return RequirementTrajectory(
         baseline=baseline,
