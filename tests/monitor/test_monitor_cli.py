@@ -166,6 +166,7 @@ def test_the_table_carries_status_in_symbols_and_words(example_dir, example_ware
     assert "✗ unlikely (" in text  # the symbol, the word and the chance
     assert "Kingston upon Thames" in text and "Roll-up for the force" in text
     assert "222,948" in text  # British thousands separators
+    assert "▲ 97%" in text and "3 of 3 unlikely" in text  # the units' grid: Sutton, and its worst-status column
 
 
 @pytest.mark.parametrize("args, message", [

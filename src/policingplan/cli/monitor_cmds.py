@@ -15,7 +15,7 @@ from policingplan.data.measures import SourceNotLoaded
 from policingplan.data.warehouse import Warehouse
 from policingplan.formatting import fmt_int, fmt_pct
 from policingplan.monitor.core import TargetPosition
-from policingplan.monitor.rollup import roll_up
+from policingplan.monitor.rollup import roll_up, status_counts, worst_status
 from policingplan.monitor.warehouse import NoMonthlyData, monitor_plan
 from policingplan.plan.model import FORCE, Plan
 from policingplan.problems import UserError
@@ -149,14 +149,20 @@ def _units_table(plan: Plan, positions: list[TargetPosition]) -> Table | None:
     table.add_column("Unit")
     for measure in measures:
         table.add_column(plan.measure(measure).name)
+    table.add_column("Worst (of all its targets)")
     by_key = {(p.unit, p.measure): p for p in positions}
     for unit in plan.units:
+        own = [p for p in positions if p.unit == unit.code]
+        if not own:
+            continue
         cells = []
         for measure in measures:
             position = by_key.get((unit.code, measure))
             cells.append("" if position is None else status_text(position.status, position.p_meet_target, short=True))
-        if any(cells):
-            table.add_row(unit.name, *cells)
+        worst = worst_status(p.status for p in own)
+        symbol, word, style = STATUS_STYLE[worst]
+        count = status_counts(own)[worst] if worst != "not_assessed" else len(own)
+        table.add_row(unit.name, *cells, _styled(symbol, f"{count} of {len(own)} {word}", style))
     return table
 
 
