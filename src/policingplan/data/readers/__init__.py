@@ -20,6 +20,7 @@ its table has no rows.  No reader raises for bad bytes; every fault becomes a
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 import pyarrow as pa
@@ -116,15 +117,17 @@ def read_source(
             f"cannot read the file: {exc.strerror or exc}", file=file,
             accepted="a readable file",
         ))
-    digest = hashlib.sha256(data).hexdigest()
-    try:
-        result = reader(kind, file, data)
-    except Exception as exc:  # a reader's own bug must still not lose the user's file silently
-        return _rejected(kind, file, digest, Problem(
-            f"the file could not be read ({type(exc).__name__}: {exc})", file=file,
-            accepted=f"a {kind} file as described in docs/data.md",
-        ))
-    result.sha256 = digest
+    # The checksum is taken in another thread while the reader works (hashlib releases the GIL).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        try:
+            result = reader(kind, file, data)
+        except Exception as exc:  # a reader's own bug must still not lose the user's file silently
+            return _rejected(kind, file, digest.result(), Problem(
+                f"the file could not be read ({type(exc).__name__}: {exc})", file=file,
+                accepted=f"a {kind} file as described in docs/data.md",
+            ))
+        result.sha256 = digest.result()
     if vintage is not None:
         result.vintage = vintage
     if not result.ok:

@@ -108,8 +108,9 @@ class CsvRows:
 
 
 def text_bytes(data: bytes, problems: FileProblems) -> bytes | None:
-    """The file's bytes, checked to be UTF-8 CSV text (a byte-order mark removed),
-    or ``None`` after recording why they cannot be read as such."""
+    """The file's bytes, checked to be CSV text rather than empty, a workbook or
+    binary (a byte-order mark removed), or ``None`` after recording why not.
+    :func:`parse_csv` checks that the text is UTF-8."""
     if not data or data.isspace():
         problems.add("the file is empty", accepted="a CSV file with a header line and data rows")
         return None
@@ -128,8 +129,15 @@ def text_bytes(data: bytes, problems: FileProblems) -> bytes | None:
             line=line, accepted="a CSV text file saved as UTF-8",
         )
         return None
+    if b"\n" not in data and b"\r" in data:
+        data = data.replace(b"\r", b"\n")
+    return data
+
+
+def _decode(data: bytes, problems: FileProblems) -> str | None:
+    """The text, or ``None`` after recording where the file stops being UTF-8."""
     try:
-        data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         bad = data[exc.start: exc.start + 1]
@@ -140,9 +148,6 @@ def text_bytes(data: bytes, problems: FileProblems) -> bytes | None:
             accepted="UTF-8 text",
         )
         return None
-    if b"\n" not in data and b"\r" in data:
-        data = data.replace(b"\r", b"\n")
-    return data
 
 
 def parse_csv(data: bytes, problems: FileProblems,
@@ -168,7 +173,8 @@ def parse_csv(data: bytes, problems: FileProblems,
                      accepted="comma-separated values; re-save as CSV with ',' as the separator")
         return None
     if b'"' in data:
-        rows = _parse_quoted(data.decode("utf-8"), problems)
+        text = _decode(data, problems)
+        rows = _parse_quoted(text, problems) if text is not None else None
     else:
         rows = _parse_plain(data, problems, columns)
     if rows is None:
@@ -200,8 +206,14 @@ def _parse_plain(data: bytes, problems: FileProblems,
     and to find blank lines; the records are then parsed by Polars' CSV reader,
     its row ``i`` being physical line ``i + 2``.
     """
-    lines = pl.read_csv(data, has_header=False, separator="\x00", quote_char=None,
-                        new_columns=["text"], infer_schema=False, empty_string_is_null=False)
+    try:  # Polars checks that every line is UTF-8; the csv module finds where it is not
+        lines = pl.read_csv(data, has_header=False, separator="\x00", quote_char=None,
+                            new_columns=["text"], infer_schema=False, empty_string_is_null=False)
+    except pl.exceptions.ComputeError as exc:
+        if _decode(data, problems) is not None:
+            problems.add(f"the file cannot be read as CSV text ({exc})",
+                         accepted="a CSV text file saved as UTF-8")
+        return None
     header = _check_header(lines["text"][0].split(","), problems)
     if header is None:
         return None
@@ -361,6 +373,17 @@ def check_rows(frame: pl.DataFrame, bad: pl.Expr, problems: FileProblems, *, mes
                           severity=severity)
 
 
+def check_distinct(frame: pl.DataFrame, column: str, valid: pl.Expr, problems: FileProblems, *,
+                   message: str, accepted: str, label: str | None = None) -> None:
+    """Like :func:`check_rows` for a check on the value alone: it runs on the column's
+    distinct values, and only a bad one sends it back to the rows for their lines."""
+    distinct = frame.select(pl.col(column).unique())
+    bad = distinct.filter(~valid.fill_null(False))[column]
+    if bad.len():
+        check_rows(frame, pl.col(column).is_in(bad.implode()), problems, message=message,
+                   column=column, accepted=accepted, label=label)
+
+
 def parse_counts(frame: pl.DataFrame, column: str, problems: FileProblems, *,
                  ceiling: int, label: str | None = None, label_column: str | None = None) -> pl.Series:
     """The column's values as whole, non-negative counts; bad values become problems.
@@ -478,7 +501,8 @@ def grouped_table(kind: str, frame: pl.DataFrame, *, aggregate: bool = True) -> 
     keys = ["unit", "period", "period_kind", *ATTRIBUTES[kind]]
     values = [name for name, _ in VALUE_COLUMNS[kind]]
     if aggregate:
-        frame = frame.group_by(keys).agg([pl.col(v).sum() for v in values])
+        # The lazy engine groups many string keys several times faster than the eager one.
+        frame = frame.lazy().group_by(keys).agg([pl.col(v).sum() for v in values]).collect()
     return frame.select(keys + values).to_arrow().cast(canonical_schema(kind))
 
 

@@ -19,7 +19,7 @@ import polars as pl
 
 from policingplan.data.readers import ReadResult
 from policingplan.data.readers.base import (
-    LINE, FileProblems, check_rows, text_bytes, finish, grouped_table, match_columns,
+    LINE, FileProblems, check_distinct, text_bytes, finish, grouped_table, match_columns,
     new_result, parse_csv,
 )
 from policingplan.data.units import LONDON_BOROUGHS, normalise_name
@@ -58,17 +58,19 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
     # Surrounding spaces are stripped after the first grouping, on far fewer values.
     frame = rows.frame.select(LINE, *[pl.col(header).alias(name) for name, header in found.items()])
     month_ok = pl.col("month").str.contains(r"^\s*(19|20|21)\d\d-(0[1-9]|1[0-2])\s*$")
-    check_rows(frame, ~month_ok, problems, message="not a real month", column="month", label=found["month"],
-               accepted="a month written YYYY-MM, month 01 to 12, e.g. 2023-04")
-    check_rows(frame, pl.col("crime_type").str.contains(r"^\s*$"), problems, message="the crime type is blank",
-               column="crime_type", label=found["crime_type"], accepted="a crime type, e.g. Burglary")
-    check_rows(frame, pl.col("force").str.contains(r"^\s*$"), problems, message="the force is blank",
-               column="force", label=found["force"], accepted="the force's name, e.g. City of London Police")
+    check_distinct(frame, "month", month_ok, problems, message="not a real month", label=found["month"],
+                   accepted="a month written YYYY-MM, month 01 to 12, e.g. 2023-04")
+    check_distinct(frame, "crime_type", ~pl.col("crime_type").str.contains(r"^\s*$"), problems,
+                   message="the crime type is blank", label=found["crime_type"],
+                   accepted="a crime type, e.g. Burglary")
+    check_distinct(frame, "force", ~pl.col("force").str.contains(r"^\s*$"), problems,
+                   message="the force is blank", label=found["force"],
+                   accepted="the force's name, e.g. City of London Police")
     if problems.has_errors:
         return finish(result, problems)
     # Group the records first: the unit is then worked out once per distinct LSOA name.
-    frame = frame.group_by("month", "force", "lsoa", "lsoa_name", "crime_type", "outcome").agg(
-        pl.len().cast(pl.Int64).alias("count"), pl.col(LINE).min())
+    frame = frame.lazy().group_by("month", "force", "lsoa", "lsoa_name", "crime_type", "outcome").agg(
+        pl.len().cast(pl.Int64).alias("count"), pl.col(LINE).min()).collect()
     frame = frame.with_columns(pl.col("month", "force", "lsoa", "lsoa_name", "crime_type",
                                       "outcome").str.strip_chars())
     names = frame["lsoa_name"].unique()
