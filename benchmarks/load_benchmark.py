@@ -194,6 +194,7 @@ def run_floor(data: Path, work: Path) -> dict:
 
     started = time.perf_counter()
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     rows = con.execute(
         "SELECT \"Falls within\", \"Month\", \"Crime type\", \"Last outcome category\", count(*) AS n "
         "FROM read_csv(?) GROUP BY ALL", [str(data / "*.csv")],

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
 from policingplan.data.measures import SourceNotLoaded, measure_values
 from policingplan.data.warehouse import Warehouse
+from policingplan.plan.model import Plan
 from policingplan.problems import UserError
 
 from .conftest import HOMICIDES, MPS_MONTHLY, TFL_2019, WESTMINSTER, count_measure
@@ -121,3 +123,24 @@ def test_an_unknown_measure_or_a_backwards_range_is_a_user_error(london_plan, lo
         measure_values(london_plan, loaded_warehouse, start="2023-09", end="2023-04")
     with pytest.raises(UserError, match="2023-13.*01 to 12"):
         measure_values(london_plan, loaded_warehouse, start="2023-13")
+
+
+def test_city_of_london_street_files_count_by_a_force_rule(tmp_path, data_dir):
+    files = sorted((data_dir / "city-of-london" / "police-uk-street").glob("*.csv"))
+    warehouse = Warehouse(tmp_path / "wh")
+    report = warehouse.load_files([("police-uk-street", path) for path in files])
+    assert report.ok and [Path(f.file).name for f in report.files] == [p.name for p in files]
+    plan = Plan(id="city", name="City", organisation="City of London Police", period="2022/23", measures=[
+        count_measure("burglary", "police-uk-street",
+                      {"crime_type": ["Burglary"], "force": ["City of London Police"]})])
+
+    table = measure_values(plan, warehouse, unit="force", start="2022-04", end="2023-03")
+
+    expected = {}
+    for path in files:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            for row in csv.DictReader(handle):
+                if row["Crime type"] == "Burglary" and "2022-04" <= row["Month"] <= "2023-03":
+                    expected[row["Month"]] = expected.get(row["Month"], 0) + 1
+    assert {r["month"]: r["numerator"] for r in table.to_pylist()} == {m: float(n) for m, n in expected.items()}
+    assert len(expected) == 12

@@ -8,7 +8,7 @@ import shlex
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 import typer
 from rich.markup import escape
@@ -18,7 +18,7 @@ from rich.table import Table
 from policingplan import settings
 from policingplan.cli.common import console, err_console, fail, print_json, print_problems
 from policingplan.cli.groups import data_app
-from policingplan.data.readers import SOURCE_KINDS, read_source
+from policingplan.data.readers import SOURCE_KINDS, ReadResult
 from policingplan.data.warehouse import LoadReport, Warehouse
 from policingplan.formatting import fmt_int, fmt_num, fmt_pct
 from policingplan.plan.model import Plan
@@ -52,29 +52,21 @@ def _load_plan(plan_dir: Path) -> Plan:
 
 
 @contextmanager
-def _reading_progress(paths: list[Path], quiet: bool) -> Iterator:
-    """A progress bar over the bytes of the files being read, on a terminal and not under --json."""
+def _reading_progress(paths: list[Path], quiet: bool) -> Iterator[Callable[[ReadResult], None] | None]:
+    """A progress bar over the bytes of the files read, on a terminal and not under --json."""
     if quiet or not err_console.is_terminal:
-        yield lambda path: None
+        yield None
         return
-    sizes = {path: (path.stat().st_size if path.is_file() else 0) for path in paths}
+    sizes = {str(path): (path.stat().st_size if path.is_file() else 0) for path in paths}
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as progress:
         task = progress.add_task("reading", total=sum(sizes.values()) or 1)
-        done = 0
 
-        def per_file(path: Path):
-            nonlocal done
-            progress.update(task, description=f"reading {path.name}", completed=done)
-            start = done
-            done += sizes[path]
+        def on_read(result: ReadResult) -> None:
+            progress.update(task, advance=sizes.get(result.file, 0), description=f"read {Path(result.file).name}")
 
-            def on_bytes(read: int, _total: int) -> None:
-                progress.update(task, completed=start + read)
-            return on_bytes
-
-        yield per_file
-        progress.update(task, completed=done, description="writing the warehouse")
+        yield on_read
+        progress.update(task, description="writing the warehouse")
 
 
 def _print_report(report: LoadReport, as_json: bool) -> None:
@@ -140,9 +132,8 @@ def load_command(
         sources = [(kind, path) for path in files]
     store = _warehouse(warehouse)
     try:
-        with _reading_progress([path for _, path in sources], quiet=as_json) as progress_for:
-            results = [read_source(k, path, vintage=vintage, progress=progress_for(path)) for k, path in sources]
-            report = store.load(results)
+        with _reading_progress([Path(path) for _, path in sources], quiet=as_json) as on_read:
+            report = store.load_files(sources, vintage=vintage, on_read=on_read)
     except UserError as exc:
         fail(escape(str(exc)))
     except OSError as exc:
