@@ -45,10 +45,8 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
     result = new_result(kind, file)
     problems = FileProblems(file)
     text = text_bytes(data, problems)
-    del data
-    rows = parse_csv(text, problems, columns=[s for names in COLUMNS.values() for s in names]) \
-        if text is not None else None
-    del text
+    wanted = [spelling for spellings in COLUMNS.values() for spelling in spellings]
+    rows = parse_csv(text, problems, columns=wanted) if text is not None else None
     if rows is None:
         return finish(result, problems)
     result.rows_read = rows.rows_read
