@@ -211,7 +211,8 @@ def _print_allocation(allocation: Allocation, title: str, names: Optional[dict[s
     else:
         if allocation.best_reachable_reduction < 1:
             console.print(
-                f"With every unit at its cap the units could reach {fmt_pct(allocation.best_reachable_reduction, 2)}.",
+                f"The largest reduction the caps allow: {fmt_pct(allocation.best_reachable_reduction, 2)} "
+                "(a unit without a cap is not limited).",
                 highlight=False,
             )
         for note in allocation.notes:
