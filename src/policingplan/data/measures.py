@@ -91,6 +91,7 @@ def measure_values(
     con = ibis.duckdb.connect()
     con.raw_sql("SET enable_progress_bar = false")  # nothing but results on standard output
     tables: dict[str, ibis.Table] = {}
+    seen: dict[tuple[str, str], set[str]] = {}
     parts: list[pa.Table] = []
     for measure in measures:
         problems = validate_rule(measure)
@@ -103,7 +104,7 @@ def measure_values(
                 raise SourceNotLoaded(measure, kind)
             tables[kind] = con.read_parquet([str(f) for f in files], table_name=f"records_{kind.replace('-', '_')}")
         source = tables[kind]
-        problems = validate_rule(measure, _values_seen(source, rule_attributes(measure.rule)))
+        problems = validate_rule(measure, _values_seen(source, kind, rule_attributes(measure.rule), seen))
         if not problems.ok:
             raise UserError(str(problems.errors[0]), problems.errors)
         values = compile_rule(measure, source)
@@ -119,11 +120,13 @@ def measure_values(
     return table.sort_by([("measure", "ascending"), ("unit", "ascending"), ("month", "ascending")])
 
 
-def _values_seen(source: ibis.Table, attributes: Iterable[str]) -> dict[str, set[str]]:
-    return {
-        attr: set(source.select(attr).distinct().to_pyarrow().column(0).to_pylist())
-        for attr in attributes if attr != SUM_OF
-    }
+def _values_seen(source: ibis.Table, kind: str, attributes: Iterable[str],
+                 cache: dict[tuple[str, str], set[str]]) -> dict[str, set[str]]:
+    """The distinct values of each attribute in the loaded data, each looked up once per call."""
+    for attr in attributes:
+        if attr != SUM_OF and (kind, attr) not in cache:
+            cache[(kind, attr)] = set(source.select(attr).distinct().to_pyarrow().column(0).to_pylist())
+    return {attr: cache[(kind, attr)] for attr in attributes if attr != SUM_OF}
 
 
 def _month_bounds(start: str | None, end: str | None) -> tuple[Month | None, Month | None]:
