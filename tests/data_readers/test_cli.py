@@ -128,3 +128,12 @@ def test_check_through_the_installed_command(london_dir: Path):
     done = subprocess.run([str(exe), "data", "check", "tfl-casualties",
                            str(FIXTURES / "binary-garbage.csv")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "binary" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_totals_notes_years_the_files_cover_only_in_part(data_dir: Path):
+    files = sorted(str(p) for p in (data_dir / "city-of-london" / "police-uk-street").glob("*.csv"))
+    result = runner.invoke(app, ["data", "totals", "police-uk-street", *files, "--period", "fy",
+                                 "--by", "force", "--where", "crime_type=Burglary"])
+    assert result.exit_code == 0
+    [note] = [line for line in result.output.splitlines() if "only part of" in line]
+    assert "2021/22, 2023/24" in note and "2022/23" not in note

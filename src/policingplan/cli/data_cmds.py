@@ -109,7 +109,7 @@ def totals(
 ) -> None:
     """Count records straight from files, without a plan, by unit (or force) and period."""
     from policingplan.data.readers.registry import reader_for
-    from policingplan.data.readers.totals import file_totals, parse_where
+    from policingplan.data.readers.totals import file_totals, parse_where, part_periods
 
     try:
         reader_for(kind)  # an unknown kind fails before any file is read
@@ -137,6 +137,10 @@ def totals(
         shown = fmt_int(count) if isinstance(count, int) else f"{count:,.2f}"
         table.add_row(row["unit"], row["period"], shown)
     console.print(table)
+    part = part_periods([r.table for r in results], period)
+    if part:
+        err_console.print(f"Note: the files cover only part of {', '.join(part)}; "
+                          "those totals are not whole years.", highlight=False)
 
 
 def template(

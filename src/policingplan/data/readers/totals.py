@@ -84,3 +84,19 @@ def file_totals(kind: str, tables: Iterable[pa.Table], *, period: str, by: str,
         frame = frame.with_columns(unit=pl.lit("force"))
     totals = frame.group_by("unit", "period").agg(pl.col(value).sum().alias("count")).sort("unit", "period")
     return totals.to_dicts()
+
+
+def part_periods(tables: Iterable[pa.Table], period: str) -> list[str]:
+    """The financial or calendar years that the files' months cover only in part."""
+    if period == "month":
+        return []
+    months = set()
+    for table in tables:
+        if table.num_rows:
+            frame = pl.from_arrow(table.select(["period", "period_kind"]))
+            months.update(frame.filter(pl.col("period_kind") == "month")["period"].unique().to_list())
+    covered: dict[str, int] = {}
+    for month in months:
+        key = str(Month(month).financial_year) if period == "fy" else month[:4]
+        covered[key] = covered.get(key, 0) + 1
+    return sorted(key for key, count in covered.items() if count < 12)
