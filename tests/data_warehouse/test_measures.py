@@ -144,3 +144,20 @@ def test_city_of_london_street_files_count_by_a_force_rule(tmp_path, data_dir):
                     expected[row["Month"]] = expected.get(row["Month"], 0) + 1
     assert {r["month"]: r["numerator"] for r in table.to_pylist()} == {m: float(n) for m, n in expected.items()}
     assert len(expected) == 12
+
+
+def test_areas_made_of_units_are_not_added_into_the_force_total(tmp_path, data_dir):
+    path = data_dir / "london/gla-recorded-offences-by-borough-fy_1999-00_2009-10.csv"
+    warehouse = Warehouse(tmp_path / "wh")
+    assert warehouse.load_files([("gla-borough-fy", path)]).ok
+    plan = Plan(id="gla", name="GLA", organisation="Metropolitan Police Service", period="2007/08", measures=[
+        count_measure("offences", "gla-borough-fy", {"measure": ["offences"]})])
+
+    rows = _rows(measure_values(plan, warehouse))
+
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        year = [r for r in csv.DictReader(handle) if r["Year"] == "2006-12-31"]
+    boroughs_and_heathrow = sum(int(r["Value"]) for r in year if r["Code"].startswith("E09") or r["Borough"] == "Heathrow")
+    (england_and_wales,) = [int(r["Value"]) for r in year if r["Borough"] == "England and Wales"]
+    assert rows[("offences", "force", "2006/07")] == (float(boroughs_and_heathrow), None)
+    assert rows[("offences", "K04000001", "2006/07")] == (float(england_and_wales), None)

@@ -162,14 +162,23 @@ def status_command(
         sources.add_row(row["kind"], fmt_int(row["files"]), fmt_int(row["rows"]),
                         row["first_period"] or "–", row["last_period"] or "–")
     loads = Table(title="Loads", title_justify="left")
-    for column in ("load", "source", "file", "vintage", "rows read", "accepted", "loaded (UTC)", "replaced"):
-        loads.add_column(column, justify="right" if column in ("load", "rows read", "accepted") else "left")
+    loads.add_column("load", justify="right")
+    loads.add_column("source")
+    loads.add_column("file", overflow="fold")
+    loads.add_column("vintage")
+    loads.add_column("rows read / accepted", justify="right")
+    loads.add_column("loaded (UTC)")
+    replaced = []
     for row in status["loads"]:
         loads.add_row(str(row["load_id"]), row["kind"], row["file"], row["vintage"] or "–",
-                      fmt_int(row["rows_read"]), fmt_int(row["rows_accepted"]),
-                      row["loaded_at"].replace("T", " ").replace("+00:00", ""), row["replaced"] or "")
+                      f"{fmt_int(row['rows_read'])} / {fmt_int(row['rows_accepted'])}",
+                      row["loaded_at"].replace("T", " ").replace("+00:00", ""))
+        if row["replaced"]:
+            replaced.append(f"load {row['load_id']} {row['replaced']}")
     console.print(sources)
     console.print(loads)
+    for line in replaced:
+        console.print(line, highlight=False)
 
 
 def _number(value: float | None):

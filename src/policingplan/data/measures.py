@@ -10,8 +10,8 @@ annual source is never passed off as a month.
 
 The force's row (unit ``force``) is the sum of every unit in the source that
 the rule counts, including records a publisher could not place in a borough
-(``MPS-UNKNOWN``), so a source's own force-wide rows must not be loaded beside
-its unit rows;
+(``MPS-UNKNOWN``) but not areas made of other areas (the Met Police Area,
+England and Wales: see :data:`~policingplan.data.rules.AGGREGATE_AREA_PREFIXES`);
 ratios and percentages are recomputed from the summed numerators and
 denominators, never averaged (METHODS §9).
 """
