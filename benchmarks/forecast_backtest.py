@@ -2,7 +2,10 @@
 
 For each financial year 2013/14 … 2022/23 and each as-of month 3, 6 and 9
 (June, September, December), forecast the year's total from the months up to
-the as-of month only, then compare with the outturn.  Reports the coverage of
+the as-of month only, then compare with the outturn.  The forecasts are made as
+a monitor would make them: one batch per major category, holding all its
+boroughs, pooled as one group.  The same forecasts made for each series alone
+(its own history only) are reported for comparison.  Reports the coverage of
 the 80% and 95% intervals and the mean absolute error (MAE, in crimes) against
 two baselines: the naive run rate (year to date × 12 ÷ months elapsed) and
 last year's remaining months scaled by the year-to-date ratio.  The COVID-19
@@ -61,6 +64,20 @@ def load_series(path: Path) -> dict[str, dict[Month, float]]:
     return series
 
 
+def category(name: str) -> str:
+    return name.split(" / ")[1]
+
+
+def forecast_by_category(series: dict[str, dict[Month, float]], year: FinancialYear, as_of: Month) -> dict:
+    """The pooled forecasts: one batch per major category, its boroughs one group."""
+    forecasts = {}
+    for group in sorted({category(name) for name in series}):
+        batch = {name: values for name, values in series.items() if category(name) == group}
+        results = forecast_year_end_many(batch, year, as_of, groups={name: group for name in batch})
+        forecasts.update(zip(batch, results))
+    return forecasts
+
+
 def backtest(series: dict[str, dict[Month, float]]) -> list[dict]:
     """One record per series, year and as-of month."""
     records = []
@@ -69,8 +86,10 @@ def backtest(series: dict[str, dict[Month, float]]) -> list[dict]:
         last_year = (year - 1).months()
         for k in AS_OF_MONTHS:
             as_of = months[k - 1]
-            forecasts = forecast_year_end_many(series, year, as_of)
-            for name, fc in zip(series, forecasts):
+            pooled = forecast_by_category(series, year, as_of)
+            alone = forecast_year_end_many(series, year, as_of)
+            for name, own in zip(series, alone):
+                fc = pooled[name]
                 values = series[name]
                 ytd = sum(values[m] for m in months[:k])
                 outturn = sum(values[m] for m in months)
@@ -80,9 +99,12 @@ def backtest(series: dict[str, dict[Month, float]]) -> list[dict]:
                 seasonal_ratio = ytd + ly_rest * ytd / ly_ytd if ly_ytd > 0 else naive
                 records.append({
                     "year": str(year), "k": k, "series": name, "outturn": outturn,
-                    "forecast": fc.forecast_total, "naive": naive, "seasonal_ratio": seasonal_ratio,
+                    "forecast": fc.forecast_total, "alone": own.forecast_total,
+                    "naive": naive, "seasonal_ratio": seasonal_ratio,
                     "in80": fc.interval_80[0] <= outturn <= fc.interval_80[1],
                     "in95": fc.interval_95[0] <= outturn <= fc.interval_95[1],
+                    "alone_in80": own.interval_80[0] <= outturn <= own.interval_80[1],
+                    "alone_in95": own.interval_95[0] <= outturn <= own.interval_95[1],
                     "seasonal": fc.method == METHOD_SEASONAL, "warned": bool(fc.warnings),
                     "monthly_mean": ytd / k,
                 })
@@ -91,12 +113,18 @@ def backtest(series: dict[str, dict[Month, float]]) -> list[dict]:
 
 def summarise(records: list[dict]) -> dict:
     outturn = np.array([r["outturn"] for r in records])
-    err = {key: np.abs(np.array([r[key] for r in records]) - outturn) for key in ("forecast", "naive", "seasonal_ratio")}
+    err = {
+        key: np.abs(np.array([r[key] for r in records]) - outturn)
+        for key in ("forecast", "alone", "naive", "seasonal_ratio")
+    }
     return {
         "n": len(records),
         "cov80": np.mean([r["in80"] for r in records]),
         "cov95": np.mean([r["in95"] for r in records]),
         "mae": err["forecast"].mean(),
+        "mae_alone": err["alone"].mean(),
+        "alone_cov80": np.mean([r["alone_in80"] for r in records]),
+        "alone_cov95": np.mean([r["alone_in95"] for r in records]),
         "mae_naive": err["naive"].mean(),
         "mae_ratio": err["seasonal_ratio"].mean(),
         "warned": np.mean([r["warned"] for r in records]),
@@ -128,14 +156,43 @@ def table(records: list[dict]) -> str:
     return "\n".join(lines)
 
 
+TUNING_YEARS = ("2013/14", "2014/15", "2015/16", "2016/17", "2017/18")
+
+
+def table_pooled_against_alone(records: list[dict]) -> str:
+    """The change in MAE against the naive run rate (mean over June, September, December), pooled and alone."""
+    periods = [
+        ("tuning years 2013/14 to 2017/18", lambda y: y in TUNING_YEARS),
+        ("held out: 2018/19 and 2022/23", lambda y: y not in TUNING_YEARS and y not in COVID_YEARS),
+        ("normal years (7)", lambda y: y not in COVID_YEARS),
+        ("COVID-19 years (3)", lambda y: y in COVID_YEARS),
+        ("all 10 years", lambda y: True),
+    ]
+    lines = [
+        "| years | alone: vs naive | alone: 80% / 95% coverage | pooled: vs naive | pooled: 80% / 95% coverage |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for label, keep in periods:
+        chosen = [r for r in records if keep(r["year"])]
+        by_k = [summarise([r for r in chosen if r["k"] == k]) for k in AS_OF_MONTHS]
+        alone = np.mean([s["mae_alone"] / s["mae_naive"] for s in by_k]) - 1
+        pooled = np.mean([s["mae"] / s["mae_naive"] for s in by_k]) - 1
+        s = summarise(chosen)
+        lines.append(
+            f"| {label} | {alone:+.1%} | {s['alone_cov80']:.1%} / {s['alone_cov95']:.1%} | "
+            f"{pooled:+.1%} | {s['cov80']:.1%} / {s['cov95']:.1%} |"
+        )
+    return "\n".join(lines)
+
+
 SIZE_BANDS = (("under 10 a month", 0, 10), ("10 to 99 a month", 10, 100), ("100 or more a month", 100, math.inf))
 
 
 def table_by_size(records: list[dict]) -> str:
     """Normal years only: coverage and error by the size of the series (its year-to-date monthly mean)."""
     lines = [
-        "| size (year to date) | forecasts | 80% coverage | 95% coverage | vs naive | with a warning |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| size (year to date) | forecasts | 80% coverage | 95% coverage | vs naive | alone: vs naive | with a warning |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     normal = [r for r in records if r["year"] not in COVID_YEARS]
     for label, low, high in SIZE_BANDS:
@@ -143,7 +200,7 @@ def table_by_size(records: list[dict]) -> str:
         s = summarise(band)
         lines.append(
             f"| {label} | {s['n']:,} | {s['cov80']:.1%} | {s['cov95']:.1%} | "
-            f"{s['mae'] / s['mae_naive'] - 1:+.1%} | {s['warned']:.1%} |"
+            f"{s['mae'] / s['mae_naive'] - 1:+.1%} | {s['mae_alone'] / s['mae_naive'] - 1:+.1%} | {s['warned']:.1%} |"
         )
     return "\n".join(lines)
 
@@ -153,6 +210,8 @@ def main() -> None:
     series = load_series(data_dir() / CRIME_FILE)
     records = backtest(series)
     print(table(records))
+    print()
+    print(table_pooled_against_alone(records))
     print()
     print(table_by_size(records))
     fallback = summarise(records)["fallback"]

@@ -4,7 +4,9 @@ The series are Poisson resamples of the real MPS borough × major-category
 series (the last 120 months, to February 2024), forecast for 2023/24 as of
 February 2024.  Timed in the same run, as baselines: the naive run rate for
 the same series in plain Python (the cost of touching the input at all), and
-the forecast called once per series instead of in one batch.
+the forecast called once per series instead of in one batch.  The batch is
+timed twice: each series on its own history, and pooled as a monitor would
+pool it (series j of every unit forms a group: one measure across 33 units).
 
 Run from the project root:
 
@@ -46,6 +48,11 @@ def workload() -> dict[str, dict[Month, float]]:
     return series
 
 
+def groups_by_measure(series: dict[str, dict[Month, float]]) -> dict[str, str]:
+    """Series j of every unit in one group: the same measure across the units."""
+    return {name: name.split(" / ")[1] for name in series}
+
+
 def naive_run_rate(series: dict[str, dict[Month, float]]) -> list[float]:
     year_months = YEAR.months_to_date(AS_OF)
     return [sum(values[m] for m in year_months) * 12 / len(year_months) for values in series.values()]
@@ -67,17 +74,20 @@ def main() -> None:
     print(f"{len(series):,} series × {MONTHS} months, one core\n")
     print("| what | time |\n|---|---:|")
     baseline = timed("baseline: naive run rate, plain Python", naive_run_rate, series)
-    batch = timed("forecast_year_end_many, all series in one batch", forecast_year_end_many, series, YEAR, AS_OF, 1000.0)
+    alone = timed("forecast_year_end_many, all series in one batch, each alone", forecast_year_end_many,
+                  series, YEAR, AS_OF, 1000.0)
+    batch = timed("forecast_year_end_many, all series in one batch, pooled by measure", forecast_year_end_many,
+                  series, YEAR, AS_OF, 1000.0, "lower", groups_by_measure(series))
     one_by_one = timed(
         "forecast_year_end one series at a time (first 165 series)",
         lambda: [forecast_year_end(h, YEAR, AS_OF, 1000.0) for h in sample.values()],
     )
     print(
-        f"\nbatch: {batch:.2f} s against a limit of {LIMIT_SECONDS:.0f} s "
-        f"({'within' if batch < LIMIT_SECONDS else 'OVER'}); {batch / baseline:.0f}× the naive baseline; "
+        f"\npooled batch: {batch:.2f} s (alone: {alone:.2f} s) against a limit of {LIMIT_SECONDS:.0f} s "
+        f"({'within' if max(batch, alone) < LIMIT_SECONDS else 'OVER'}); {batch / baseline:.0f}× the naive baseline; "
         f"one at a time would take about {one_by_one * len(series) / len(sample):.1f} s"
     )
-    sys.exit(0 if batch < LIMIT_SECONDS else 1)
+    sys.exit(0 if max(batch, alone) < LIMIT_SECONDS else 1)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, Sequence
+from typing import Any, Hashable, Literal, Mapping, Sequence
 
 import numpy as np
 from scipy.special import ndtr, ndtri, stdtr, stdtrit
@@ -40,9 +40,17 @@ Polarity = Literal["lower", "higher"]
 
 SEASONAL_YEARS = 4
 SEASONAL_SHRINK = 0.4
+PEER_SEASONAL_SHRINK = 0.2
+SEASONAL_POOL_VOLUME = 100.0
 LEVEL_ALPHA = 0.3
 LEVEL_WEIGHT = 0.75
+PEER_FAST_ALPHA = 0.6
+SLOW_ALPHA = 0.1
+LEVEL_POOL_VOLUME = 400.0
+TREND_WEIGHT = 0.1
+TREND_CAP = 0.3
 ERROR_ORIGINS = 60
+ERROR_SCALE = 0.9
 MIN_HISTORY_MONTHS = 24
 TRUSTED_HISTORY_MONTHS = 36
 MIN_PAST_ERRORS = 6
@@ -151,13 +159,19 @@ def forecast_year_end(
     target: float | None = None,
     polarity: Polarity = "lower",
     series: str | None = None,
+    peers: Mapping[Any, Mapping[Month | str, float | None]] | None = None,
 ) -> YearEndForecast:
     """Forecast a count's financial-year total from the months up to ``as_of``.
 
     ``p_meet_target`` is P(total ≤ target) for ``polarity="lower"`` and
-    P(total ≥ target) for ``"higher"``; None without a target.
+    P(total ≥ target) for ``"higher"``; None without a target.  ``peers`` are
+    the same measure's histories in other units (other boroughs): the series
+    is then pooled with them, as in :func:`forecast_year_end_many` with groups.
     """
-    return forecast_year_end_many({series: history}, year, as_of, target, polarity)[0]
+    histories = [history, *(peers or {}).values()]
+    year, as_of = _check_period(year, as_of)
+    fit = _forecast_remainders(histories, year, as_of, np.zeros(len(histories), dtype=int))[0]
+    return _summarise_count(series, year, as_of, fit, target, polarity)
 
 
 def forecast_year_end_many(
@@ -166,21 +180,37 @@ def forecast_year_end_many(
     as_of: Month | str,
     targets: Mapping[str | None, float | None] | float | None = None,
     polarity: Polarity | Mapping[str | None, Polarity] = "lower",
+    groups: Mapping[str | None, Hashable | None] | None = None,
 ) -> list[YearEndForecast]:
     """Forecast many series at once (vectorised; hundreds of series take well under a second).
 
     ``targets`` is one target for all, or a target per series name; ``polarity``
-    likewise.  The results follow the order of ``histories``.
+    likewise.  ``groups`` maps a series name to its group (the same measure in
+    different units, such as the boroughs' burglary series): series of one group
+    are pooled, each borrowing its peers' month-of-year pattern and recent
+    movement.  A series with no group, or alone in its group, is forecast on its
+    own history only.  The results follow the order of ``histories``.
     """
     year, as_of = _check_period(year, as_of)
     names = list(histories)
-    fitted = _forecast_remainders([histories[name] for name in names], year, as_of)
+    fitted = _forecast_remainders([histories[name] for name in names], year, as_of, _group_ids(names, groups))
     results = []
     for name, fit in zip(names, fitted):
         target = targets.get(name) if isinstance(targets, Mapping) else targets
         pol = polarity.get(name, "lower") if isinstance(polarity, Mapping) else polarity
         results.append(_summarise_count(name, year, as_of, fit, target, pol))
     return results
+
+
+def _group_ids(names: Sequence[str | None], groups: Mapping[str | None, Hashable | None] | None) -> np.ndarray:
+    """One integer per series; a series without a group gets one of its own."""
+    ids: dict[Hashable, int] = {}
+    result = np.empty(len(names), dtype=int)
+    for row, name in enumerate(names):
+        group = groups.get(name) if groups is not None else None
+        key = ("group", group) if group is not None else ("alone", row)
+        result[row] = ids.setdefault(key, len(ids))
+    return result
 
 
 def forecast_ratio_year_end(
@@ -199,7 +229,7 @@ def forecast_ratio_year_end(
     the intervals and P(meet target) come from the simulated year rates.
     """
     year, as_of = _check_period(year, as_of)
-    num, den = _forecast_remainders([numerator, denominator], year, as_of)
+    num, den = _forecast_remainders([numerator, denominator], year, as_of, np.arange(2))
     warnings = [f"numerator: {w}" for w in num.warnings] + [f"denominator: {w}" for w in den.warnings]
     if num.remainder is None or den.remainder is None or (not den.year_to_date and den.remainder.point == 0):
         return _empty(series, year, as_of, target, polarity, warnings + ["no rate can be formed"])
@@ -306,13 +336,33 @@ def _to_matrix(
     return Month.from_ordinal(first), matrix
 
 
-def _seasonal_indices(Y: np.ndarray, first_month: Month) -> np.ndarray:
-    """Month-of-year indices (columns January…December, mean 1), shrunk towards 1."""
+def _seasonal_indices(Y: np.ndarray, first_month: Month, group_ids: np.ndarray) -> np.ndarray:
+    """Month-of-year indices (columns January…December, mean 1): the series' own, mixed with its peers'.
+
+    A series' own pattern is shrunk 40% towards flat.  With peers, it is mixed
+    with the volume-weighted mean of the peers' own patterns (shrunk 20%), the
+    peers' share falling as the series' own volume rises.
+    """
+    own, estimated = _own_seasonal_indices(Y, first_month)
+    volume = _recent_mean(Y, 24)
+    weight = np.where(estimated, volume, 0.0)
+    peer_weight = _peer_totals(weight, group_ids)
+    has_peers = peer_weight > 0
+    peer_pattern = _peer_totals(own * weight[:, None], group_ids) / np.where(has_peers, peer_weight, 1.0)[:, None]
+    own_share = np.where(has_peers, volume / (volume + SEASONAL_POOL_VOLUME), 1.0)[:, None]
+    return own_share * _shrink(own, SEASONAL_SHRINK) + (1 - own_share) * _shrink(
+        np.where(has_peers[:, None], peer_pattern, 1.0), PEER_SEASONAL_SHRINK
+    )
+
+
+def _own_seasonal_indices(Y: np.ndarray, first_month: Month) -> tuple[np.ndarray, np.ndarray]:
+    """Each series' ratio-to-moving-average indices (mean 1, not shrunk), and whether all 12 were estimated."""
     n, T = Y.shape
     calendar = (first_month.month - 1 + np.arange(T)) % 12
     indices = np.ones((n, 12))
+    estimated = np.zeros(n, dtype=bool)
     if T < 13:
-        return indices
+        return indices, estimated
     filled = np.nan_to_num(Y)
     sums = np.concatenate([np.zeros((n, 1)), np.cumsum(filled, axis=1)], axis=1)
     gaps = np.concatenate([np.zeros((n, 1)), np.cumsum(np.isnan(Y), axis=1)], axis=1)
@@ -322,34 +372,108 @@ def _seasonal_indices(Y: np.ndarray, first_month: Month) -> np.ndarray:
     complete = (gaps[:, centres + 7] - gaps[:, centres - 6]) == 0
     with np.errstate(divide="ignore", invalid="ignore"):
         ratios = np.where(complete & (moving_average > 0), Y[:, centres] / moving_average, np.nan)
+    estimated[:] = True
     for position in range(12):
         columns = calendar[centres] == position
-        if columns.any():
-            block = ratios[:, columns]
-            counts = np.isfinite(block).sum(axis=1)
-            means = np.nansum(block, axis=1) / np.maximum(counts, 1)
-            indices[:, position] = np.where(counts > 0, means, 1.0)
-    indices /= indices.mean(axis=1, keepdims=True)
-    return 1 + (1 - SEASONAL_SHRINK) * (indices - 1)
+        block = ratios[:, columns]
+        counts = np.isfinite(block).sum(axis=1)
+        means = np.nansum(block, axis=1) / np.maximum(counts, 1)
+        indices[:, position] = np.where(counts > 0, means, 1.0)
+        estimated &= counts > 0
+    return indices / indices.mean(axis=1, keepdims=True), estimated
 
 
-def _smoothed_levels(adjusted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Exponentially smoothed level after each month (NaN before the first value), and months seen."""
+def _shrink(indices: np.ndarray, share: float) -> np.ndarray:
+    return 1 + (1 - share) * (indices - 1)
+
+
+def _recent_mean(Y: np.ndarray, months: int) -> np.ndarray:
+    """Mean of the observed values among each series' last ``months`` columns (0 if none)."""
+    recent = Y[:, -months:]
+    counts = np.isfinite(recent).sum(axis=1)
+    return np.nansum(recent, axis=1) / np.maximum(counts, 1)
+
+
+def _peer_totals(values: np.ndarray, group_ids: np.ndarray) -> np.ndarray:
+    """For each row, the sum of the other rows of its group (NaN counts as zero; zero when alone)."""
+    filled = np.nan_to_num(values)
+    totals = np.zeros((int(group_ids.max()) + 1,) + filled.shape[1:])
+    np.add.at(totals, group_ids, filled)
+    return totals[group_ids] - filled
+
+
+def _smoothed_levels(adjusted: np.ndarray, alphas: Sequence[float]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Exponentially smoothed levels after each month, one array per alpha (NaN before the first value), and months seen."""
     n, T = adjusted.shape
-    levels = np.full((n, T), np.nan)
-    seen = np.zeros((n, T))
-    level = np.full(n, np.nan)
-    count = np.zeros(n)
+    stacked = np.tile(adjusted, (len(alphas), 1))
+    alpha = np.repeat(np.asarray(alphas, dtype=float), n)
+    levels = np.full(stacked.shape, np.nan)
+    seen = np.zeros(stacked.shape)
+    level = np.full(stacked.shape[0], np.nan)
+    count = np.zeros(stacked.shape[0])
     for t in range(T):
-        value = adjusted[:, t]
+        value = stacked[:, t]
         present = np.isfinite(value)
         count = count + present
-        alpha = np.maximum(LEVEL_ALPHA, 1.0 / np.maximum(count, 1))
-        updated = np.where(np.isnan(level), value, level + alpha * (value - level))
+        step = np.maximum(alpha, 1.0 / np.maximum(count, 1))
+        updated = np.where(np.isnan(level), value, level + step * (value - level))
         level = np.where(present, updated, level)
         levels[:, t] = level
         seen[:, t] = count
-    return levels, seen
+    return [levels[i * n:(i + 1) * n] for i in range(len(alphas))], seen[:n]
+
+
+@dataclass(frozen=True)
+class _Signals:
+    """What the point forecast needs at each month (columns) of each series (rows).
+
+    ``level``: the series' own smoothed, seasonally adjusted level; ``peer_level``:
+    its slow level moved as its peers' total moved lately (NaN without peers);
+    ``own_weight``: the weight of its own level against ``peer_level``;
+    ``growth``: the peers' log change over the last 12 months on the 12 before.
+    """
+
+    level: np.ndarray
+    seen: np.ndarray
+    peer_level: np.ndarray
+    own_weight: np.ndarray
+    growth: np.ndarray
+
+    def rows(self, mask: np.ndarray) -> _Signals:
+        return _Signals(*(getattr(self, f)[mask] for f in ("level", "seen", "peer_level", "own_weight", "growth")))
+
+
+def _signals(Y: np.ndarray, adjusted: np.ndarray, group_ids: np.ndarray) -> _Signals:
+    n, T = Y.shape
+    (level, fast, slow), seen = _smoothed_levels(adjusted, (LEVEL_ALPHA, PEER_FAST_ALPHA, SLOW_ALPHA))
+    known = np.isfinite(fast) & np.isfinite(slow)
+    peer_fast = _peer_totals(np.where(known, fast, 0.0), group_ids)
+    peer_slow = _peer_totals(np.where(known, slow, 0.0), group_ids)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        peer_level = np.where(peer_slow > 0, slow * peer_fast / peer_slow, np.nan)
+
+    filled = np.nan_to_num(Y)
+    sums = np.concatenate([np.zeros((n, 1)), np.cumsum(filled, axis=1)], axis=1)
+    counts = np.concatenate([np.zeros((n, 1)), np.cumsum(np.isfinite(Y), axis=1)], axis=1)
+    end = np.arange(1, T + 1)
+    start = np.maximum(end - 12, 0)
+    observed = counts[:, end] - counts[:, start]
+    volume = (sums[:, end] - sums[:, start]) / np.maximum(observed, 1)
+    own_weight = volume / (volume + LEVEL_POOL_VOLUME)
+
+    last_year = np.full((n, T), np.nan)
+    year_before = np.full((n, T), np.nan)
+    if T >= 24:
+        complete = observed == 12
+        now = sums[:, 12:] - sums[:, :-12]  # the 12 months ending at column t (t ≥ 11)
+        both = complete[:, 23:] & complete[:, 11:-12]
+        last_year[:, 23:] = np.where(both, now[:, 12:], np.nan)
+        year_before[:, 23:] = np.where(both, now[:, :-12], np.nan)
+    peer_now = _peer_totals(last_year, group_ids)
+    peer_then = _peer_totals(year_before, group_ids)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = np.where((peer_now > 0) & (peer_then > 0), np.log(peer_now / peer_then), 0.0)
+    return _Signals(level, seen, peer_level, own_weight, np.clip(growth, -TREND_CAP, TREND_CAP))
 
 
 def _blend(level_forecast: np.ndarray, run_rate_forecast: np.ndarray) -> np.ndarray:
@@ -361,8 +485,26 @@ def _blend(level_forecast: np.ndarray, run_rate_forecast: np.ndarray) -> np.ndar
     return np.where(np.isfinite(run_rate_forecast), blended, level_forecast)
 
 
+def _point_forecast(
+    signals: _Signals, at: np.ndarray | int, ahead: np.ndarray, run_rate: np.ndarray, horizon: np.ndarray | int
+) -> np.ndarray:
+    """The remainder from the month(s) ``at``: own level blended with the run rate, pooled with the peer level, trended.
+
+    ``ahead`` is the sum of the seasonal indices of the months forecast.
+    """
+    own = _blend(signals.level[:, at] * ahead, run_rate)
+    weight = signals.own_weight[:, at]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pooled = np.exp(
+            weight * np.log(own + _OFFSET) + (1 - weight) * np.log(signals.peer_level[:, at] * ahead + _OFFSET)
+        ) - _OFFSET
+    pooled = np.where(np.isfinite(pooled), pooled, own)
+    years_ahead = (np.asarray(horizon) / 2 + 6) / 12  # centre of the last 12 months to centre of the remainder
+    return pooled * np.exp(TREND_WEIGHT * signals.growth[:, at] * years_ahead)
+
+
 def _rolling_origin_errors(
-    Y: np.ndarray, index_by_column: np.ndarray, levels: np.ndarray, seen: np.ndarray, window: int, horizon: int
+    Y: np.ndarray, index_by_column: np.ndarray, signals: _Signals, window: int, horizon: int
 ) -> np.ndarray:
     """Log-ratio errors of the method's forecasts of the next ``horizon`` months from past origins."""
     n, T = Y.shape
@@ -378,25 +520,25 @@ def _rolling_origin_errors(
     window_sum = sums[:, origins + 1] - sums[:, origins + 1 - window]
     window_complete = (gaps[:, origins + 1] - gaps[:, origins + 1 - window]) == 0
     run_rate = np.where(window_complete, window_sum * ahead / behind, np.nan)
-    forecast = _blend(levels[:, origins] * ahead, run_rate)
+    forecast = _point_forecast(signals, origins, ahead, run_rate, horizon)
     actual = sums[:, origins + 1 + horizon] - sums[:, origins + 1]
     actual_complete = (gaps[:, origins + 1 + horizon] - gaps[:, origins + 1]) == 0
-    usable = actual_complete & (seen[:, origins] >= 12) & np.isfinite(forecast)
+    usable = actual_complete & (signals.seen[:, origins] >= 12) & np.isfinite(forecast)
     with np.errstate(divide="ignore", invalid="ignore"):
         errors = np.log((actual + _OFFSET) / (forecast + _OFFSET))
     return np.where(usable, errors, np.nan)
 
 
 def _forecast_remainders(
-    histories: Sequence[Mapping[Month | str, float | None]], year: FinancialYear, as_of: Month
+    histories: Sequence[Mapping[Month | str, float | None]], year: FinancialYear, as_of: Month, group_ids: np.ndarray
 ) -> list[_SeriesForecast]:
     first_month, Y = _to_matrix(histories, year, as_of)
     n, T = Y.shape
-    indices = _seasonal_indices(Y, first_month)
+    indices = _seasonal_indices(Y, first_month, group_ids)
     columns_ahead = T + (year.last_month - as_of)
     calendar = (first_month.month - 1 + np.arange(columns_ahead)) % 12
     index_by_column = indices[:, calendar]
-    levels, seen = _smoothed_levels(Y / index_by_column[:, :T])
+    signals = _signals(Y, Y / index_by_column[:, :T], group_ids)
 
     year_columns = np.arange(year.first_month - first_month, year.last_month - first_month + 1)
     observed_in_year = np.zeros((n, 12), dtype=bool)
@@ -410,12 +552,12 @@ def _forecast_remainders(
     index_behind = np.where(observed_in_year, year_index, 0.0).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         run_rate = np.where(n_observed > 0, ytd * index_ahead / index_behind, np.nan)
-    point = _blend(levels[:, -1] * index_ahead, run_rate)
+    point = _point_forecast(signals, -1, index_ahead, run_rate, n_missing)
 
     errors = np.full((n, ERROR_ORIGINS), np.nan)
     for window, horizon in {(max(int(w), 1), int(h)) for w, h in zip(n_observed, n_missing)}:
         rows = (np.maximum(n_observed, 1) == window) & (n_missing == horizon)
-        found = _rolling_origin_errors(Y[rows], index_by_column[rows], levels[rows], seen[rows], window, horizon)
+        found = _rolling_origin_errors(Y[rows], index_by_column[rows], signals.rows(rows), window, horizon)
         errors[np.ix_(rows, np.arange(found.shape[1]))] = found
 
     history_months = np.isfinite(Y).sum(axis=1)
@@ -463,7 +605,7 @@ def _forecast_remainders(
                 f"short history: {history_months[i]} months observed up to {as_of}; "
                 f"{TRUSTED_HISTORY_MONTHS} are needed for the intervals to rest on enough past errors"
             )
-        scale = float(np.sqrt(np.mean(past**2)))
+        scale = ERROR_SCALE * float(np.sqrt(np.mean(past**2)))
         dist = RemainderDistribution("log_t", float(max(point[i], 0.0)), scale, max(past.size / 3.0, 3.0))
         results.append(_SeriesForecast(float(ytd[i]), dist, METHOD_SEASONAL, warnings, errors[i]))
     return results
