@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import duckdb
 import ibis
 import pyarrow as pa
 
@@ -88,6 +89,16 @@ def measure_values(
     """
     first, last = _month_bounds(start, end)
     measures = measures_with_rules(plan, measure_id)
+    try:
+        return _measure_values(measures, warehouse, unit, first, last)
+    except duckdb.IOException:
+        # A load that replaced rows committed after the segments were listed and removed a
+        # superseded segment: list them again from the new catalogue, once.
+        return _measure_values(measures, warehouse, unit, first, last)
+
+
+def _measure_values(measures: list[Measure], warehouse: Warehouse, unit: str | None,
+                    first: Month | None, last: Month | None) -> pa.Table:
     con = ibis.duckdb.connect()
     con.raw_sql("SET enable_progress_bar = false")  # nothing but results on standard output
     tables: dict[str, ibis.Table] = {}

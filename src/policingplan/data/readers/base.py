@@ -227,10 +227,12 @@ def _parse_plain(data: bytes, problems: FileProblems,
     if width == 1:
         blank = lines.filter(pl.col("text").str.strip_chars() == "")[LINE]
     wrong = odd.filter(pl.col("text").str.strip_chars() != "")
-    rows_read = lines.height - (blank.len() if blank is not None else 0)
+    records = lines.height
+    del lines  # the text of every line: free it before the records are parsed
+    rows_read = records - (blank.len() if blank is not None else 0)
     empty = pl.DataFrame(schema={**{h: pl.Utf8 for h in header}, LINE: pl.Int64})
     if wrong.height:
-        _report_field_counts(wrong, width, lines.height + 1, data.endswith(b"\n"), problems)
+        _report_field_counts(wrong, width, records + 1, data.endswith(b"\n"), problems)
         return CsvRows(header=header, frame=empty, rows_read=rows_read)
     if rows_read == 0:
         return CsvRows(header=header, frame=empty, rows_read=0)
@@ -240,7 +242,7 @@ def _parse_plain(data: bytes, problems: FileProblems,
                         schema={f"field {i}": pl.Utf8 for i in range(width)},
                         columns=kept).slice(1)
     frame.columns = [header[i] for i in kept]
-    if frame.height != lines.height:
+    if frame.height != records:
         problems.add("the file's lines could not be matched to its records", line=None,
                      accepted="a CSV file with one record on each line")
         return None
