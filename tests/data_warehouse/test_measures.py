@@ -161,3 +161,15 @@ def test_areas_made_of_units_are_not_added_into_the_force_total(tmp_path, data_d
     (england_and_wales,) = [int(r["Value"]) for r in year if r["Borough"] == "England and Wales"]
     assert rows[("offences", "force", "2006/07")] == (float(boroughs_and_heathrow), None)
     assert rows[("offences", "K04000001", "2006/07")] == (float(england_and_wales), None)
+
+
+def test_segments_removed_by_a_load_in_between_are_listed_again(london_plan, tmp_path, data_dir, monkeypatch):
+    warehouse = Warehouse(tmp_path / "wh")
+    assert warehouse.load_files([("tfl-casualties", data_dir / TFL_2019)]).ok
+    live = warehouse.segment_files("tfl-casualties")
+    listings = iter([[tmp_path / "wh" / "records" / "tfl-casualties" / "superseded.parquet"], live])
+    monkeypatch.setattr(warehouse, "segment_files", lambda kind: next(listings))
+
+    table = measure_values(london_plan, warehouse, measure_id="ksi", unit="force")
+
+    assert _rows(table) == {("ksi", "force", "2019"): (3905.0, None)}

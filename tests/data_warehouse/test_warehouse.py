@@ -218,3 +218,16 @@ def test_status_counts_rows_by_source(loaded_warehouse):
         "2010-04", "2024-02")
     assert [load["file"] for load in status["loads"]] == [
         Path(name).name for name in (MPS_MONTHLY, TFL_2019, HOMICIDES, DASHBOARD)]
+
+
+def test_two_loads_at_once_both_land_one_after_the_other(tmp_path, data_dir):
+    from concurrent.futures import ThreadPoolExecutor
+
+    warehouse = Warehouse(tmp_path / "wh")
+    sources = [("tfl-casualties", data_dir / TFL_2019), ("mps-homicide-victims", data_dir / HOMICIDES)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        reports = list(pool.map(lambda source: Warehouse(warehouse.directory).load_files([source]), sources))
+
+    assert all(report.ok for report in reports)
+    assert sorted(load.load_id for load in warehouse.loads()) == [1, 2]
+    assert warehouse.loaded_kinds() == {"tfl-casualties", "mps-homicide-victims"}
