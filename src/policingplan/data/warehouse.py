@@ -528,7 +528,7 @@ class _Load:
         self.written.append(self.directory / remaining_path)
         con.execute(
             f"COPY (SELECT * FROM read_parquet(?) ANTI JOIN new_keys USING ({_cols(keys)})) "
-            f"TO '{_quote(remaining)}' (FORMAT parquet, COMPRESSION zstd)", [source],
+            f"TO '{_quote(remaining)}' (FORMAT parquet, COMPRESSION snappy)", [source],
         )
         kept = pq.read_table(remaining, columns=["unit", "period", *SERIES_ATTRIBUTES.get(kind, ())])
         for pair in old.series:
@@ -546,7 +546,7 @@ class _Load:
         target = self.directory / path
         target.parent.mkdir(parents=True, exist_ok=True)
         self.written.append(target)
-        pq.write_table(table, target, compression="zstd")
+        pq.write_table(table, target, compression="snappy")
 
 
 def _series_pairs(kind: str, table: pa.Table) -> set[tuple[str, str]]:
