@@ -205,3 +205,19 @@ def test_problem_lists_are_capped_with_a_count(tmp_path: Path):
 def test_an_unreadable_path_is_an_error_not_an_exception(tmp_path: Path):
     result = read_source("tidy", tmp_path / "missing.csv")
     assert not result.ok and "cannot read" in result.problems.errors[0].message
+
+
+def test_quoted_commas_count_as_one_field_and_lines_stay_exact(tmp_path: Path):
+    file = tmp_path / "homicides.csv"
+    file.write_text(
+        "Age_Group,Sex,Method_of_Killing,Domestic_Abuse,Solved_Status,Borough,Ethnicity,Year\n"
+        'Adult,Male,"Physical Assault, no weapon",Not Domestic Abuse,Solved,Camden,White,2006\n'
+        '\n'
+        'Adult,Male,"Physical Assault, no weapon",Not Domestic Abuse,Solved,Camden,White,2006,extra\n'
+        'Adult,Female,Shooting,Not Domestic Abuse,"Un""solved",Camden,White,2006\n',
+        encoding="utf-8")
+    errors = only_errors(read_source("mps-homicide-victims", file))
+    assert [(e.line, e.message) for e in errors] == [(4, "the line has more fields than the header")]
+    file.write_text(file.read_text(encoding="utf-8").replace(",extra", ""), encoding="utf-8")
+    errors = only_errors(read_source("mps-homicide-victims", file))
+    assert [(e.line, e.value) for e in errors] == [(5, 'Un"solved')]

@@ -1,11 +1,11 @@
 """What every reader shares: decoding, CSV parsing with physical line numbers,
 column matching, vectorised row checks, unit mapping and grouping.
 
-Line numbers are the file's physical lines, the header being line 1.  In a
-file without a double quote each line is one record: Polars reads the lines
-to count their fields, then parses the records (vectorised, for files of
-millions of rows).  A file with quotes goes through the ``csv`` module, which
-knows where each record starts even when a quoted field holds a newline.
+Line numbers are the file's physical lines, the header being line 1.  Where
+each line is one record, Polars reads the lines to count their fields, then
+parses the records (vectorised, for files of millions of rows).  A file whose
+quoted values hold line breaks goes through the ``csv`` module, which knows
+where each record starts.
 """
 
 from __future__ import annotations
@@ -172,11 +172,10 @@ def parse_csv(data: bytes, problems: FileProblems,
         problems.add("the file is separated by semicolons, not commas", line=1, value=first_line[:80],
                      accepted="comma-separated values; re-save as CSV with ',' as the separator")
         return None
-    if b'"' in data:
+    rows = _parse_lines(data, problems, columns)
+    if rows is _MULTILINE:
         text = _decode(data, problems)
         rows = _parse_quoted(text, problems) if text is not None else None
-    else:
-        rows = _parse_plain(data, problems, columns)
     if rows is None:
         return None
     if rows.rows_read == 0:
@@ -198,14 +197,23 @@ def _check_header(header: list[str], problems: FileProblems) -> list[str] | None
     return header
 
 
-def _parse_plain(data: bytes, problems: FileProblems,
-                 columns: Iterable[str] | None = None) -> CsvRows | None:
-    """A file without quotes, where each physical line is one record.
+#: Returned by :func:`_parse_lines` for a file whose quoted values hold line breaks.
+_MULTILINE = object()
+
+#: A quoted value, with its doubled quotes: removed before a line's commas are counted.
+_QUOTED_VALUE = r'"(?:[^"]|"")*"'
+
+
+def _parse_lines(data: bytes, problems: FileProblems, columns: Iterable[str] | None = None):
+    """A file where each physical line is one record (no quoted value holds a line break).
 
     The lines are read (in Polars, each line one value) to count their fields
-    and to find blank lines; the records are then parsed by Polars' CSV reader,
-    its row ``i`` being physical line ``i + 2``.
+    (commas outside quotes) and to find blank lines; the records are then
+    parsed by Polars' CSV reader, its row ``i`` being physical line ``i + 2``.
+    Returns :data:`_MULTILINE` when a line has an odd number of quotes: a
+    quoted value runs on to the next line, and the ``csv`` module must read it.
     """
+    quoted = b'"' in data
     try:  # Polars checks that every line is UTF-8; the csv module finds where it is not
         lines = pl.read_csv(data, has_header=False, separator="\x00", quote_char=None,
                             new_columns=["text"], infer_schema=False, empty_string_is_null=False)
@@ -214,13 +222,21 @@ def _parse_plain(data: bytes, problems: FileProblems,
             problems.add(f"the file cannot be read as CSV text ({exc})",
                          accepted="a CSV text file saved as UTF-8")
         return None
-    header = _check_header(lines["text"][0].split(","), problems)
+    if quoted and lines.select((pl.col("text").str.count_matches('"', literal=True) % 2 == 1).any()).item():
+        return _MULTILINE
+    first = lines["text"][0]
+    try:
+        names = next(csv.reader([first], strict=True)) if quoted else first.split(",")
+    except csv.Error:
+        return _MULTILINE
+    header = _check_header(names, problems)
     if header is None:
         return None
     width = len(header)
+    unquoted = pl.col("text").str.replace_all(_QUOTED_VALUE, "") if quoted else pl.col("text")
     lines = lines.with_row_index(LINE, offset=1).with_columns(
         pl.col(LINE).cast(pl.Int64),
-        fields=pl.col("text").str.count_matches(",", literal=True) + 1,
+        fields=unquoted.str.count_matches(",", literal=True) + 1,
     ).slice(1)
     odd = lines.filter(pl.col("fields") != width)
     blank = odd.filter(pl.col("text").str.strip_chars() == "")[LINE] if odd.height else None
@@ -238,14 +254,17 @@ def _parse_plain(data: bytes, problems: FileProblems,
         return CsvRows(header=header, frame=empty, rows_read=0)
     wanted = {c.lower() for c in columns} if columns is not None else None
     kept = [i for i, name in enumerate(header) if wanted is None or name.lower() in wanted]
-    frame = pl.read_csv(data, has_header=False, quote_char=None, empty_string_is_null=False,
-                        schema={f"field {i}": pl.Utf8 for i in range(width)},
-                        columns=kept).slice(1)
+    try:
+        frame = pl.read_csv(data, has_header=False, quote_char='"' if quoted else None,
+                            empty_string_is_null=False,
+                            schema={f"field {i}": pl.Utf8 for i in range(width)},
+                            columns=kept).slice(1)
+    except pl.exceptions.PolarsError:
+        frame = None
+    if frame is None or frame.height != records:
+        # Quotes that Polars reads otherwise than the line count assumed: read it the exact way.
+        return _MULTILINE
     frame.columns = [header[i] for i in kept]
-    if frame.height != records:
-        problems.add("the file's lines could not be matched to its records", line=None,
-                     accepted="a CSV file with one record on each line")
-        return None
     frame = frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(LINE))
     if blank is not None and blank.len():
         frame = frame.filter(~pl.col(LINE).is_in(blank.implode()))
@@ -274,7 +293,7 @@ def _report_field_counts(wrong: pl.DataFrame, width: int, last_line: int,
 
 
 def _parse_quoted(text: str, problems: FileProblems) -> CsvRows | None:
-    """A file with quotes: the csv module finds where each record starts."""
+    """A file whose quoted values hold line breaks: the csv module finds where each record starts."""
     text = text.replace("\r\n", "\n")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
