@@ -221,3 +221,21 @@ def test_quoted_commas_count_as_one_field_and_lines_stay_exact(tmp_path: Path):
     file.write_text(file.read_text(encoding="utf-8").replace(",extra", ""), encoding="utf-8")
     errors = only_errors(read_source("mps-homicide-victims", file))
     assert [(e.line, e.value) for e in errors] == [(5, 'Un"solved')]
+
+
+def test_tidy_workbook_errors_name_the_sheet_row(tmp_path: Path):
+    import xlsxwriter
+
+    file = tmp_path / "figures.xlsx"
+    book = xlsxwriter.Workbook(str(file))
+    sheet = book.add_worksheet()
+    rows = [["unit", "month", "measure", "numerator", "denominator"],
+            ["Camden", "2024-04", "public_confidence", 800, 1000],
+            [],
+            ["Camden", "2024-13", "public_confidence", 790, 1000]]
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    book.close()
+    [error] = only_errors(read_source("tidy", file))
+    assert (error.line, error.column, error.value) == (4, "month", "2024-13")
