@@ -12,10 +12,26 @@ that is missing: missing is never zero).  The remainder is forecast by the
    adjusted year-to-date run rate;
 3. the remainder is that level times the seasonal indices of the months to come.
 
+A series may be pooled with its *peers*: the same measure in other units (the
+other boroughs), given as a group to :func:`forecast_year_end_many` or as
+``peers`` to :func:`forecast_year_end`.  Everything pooled comes from the
+peers, never from the series itself, so a series without peers is forecast as
+above.  With peers:
+
+- the month-of-year pattern is mixed with the peers' volume-weighted pattern
+  (shrunk 20%); the series' own weight is v ÷ (v + 100), v its mean a month;
+- the level is mixed (geometric mean; own weight v ÷ (v + 400)) with a
+  *peer-tracked level*: the series' slowly smoothed level (alpha 0.1) times the
+  peers' recent movement, their total's fast level (alpha 0.6) over its slow one;
+- the remainder is trended by a tenth of the peers' change over the last 12
+  months against the 12 before (capped at a rise of 35% or a fall of 26%),
+  pro rata to how far ahead the remainder lies.
+
 The uncertainty comes from the method's own past errors on the same series:
 the same forecast is made from every earlier month (a rolling origin) for the
 same number of months ahead, and the log-ratio errors of the last 60 origins
-give a scale; the remainder is log-Student-t with about a third as many
+give a scale (times 0.9 for a pooled series: its past errors overstated the
+spread in the backtest's tuning years); the remainder is log-Student-t with about a third as many
 degrees of freedom as errors (the errors of overlapping windows are not
 independent).  With too little history for that, or when a series has stopped
 (months at zero after a steady level), the method falls back to the run rate
@@ -50,7 +66,7 @@ LEVEL_POOL_VOLUME = 400.0
 TREND_WEIGHT = 0.1
 TREND_CAP = 0.3
 ERROR_ORIGINS = 60
-ERROR_SCALE = 0.9
+POOLED_ERROR_SCALE = 0.9  # pooled 80% intervals covered 84% of the tuning years' outturns at 1.0, 80% at 0.9
 MIN_HISTORY_MONTHS = 24
 TRUSTED_HISTORY_MONTHS = 36
 MIN_PAST_ERRORS = 6
@@ -553,6 +569,7 @@ def _forecast_remainders(
     with np.errstate(divide="ignore", invalid="ignore"):
         run_rate = np.where(n_observed > 0, ytd * index_ahead / index_behind, np.nan)
     point = _point_forecast(signals, -1, index_ahead, run_rate, n_missing)
+    error_scale = np.where(np.isfinite(signals.peer_level[:, -1]), POOLED_ERROR_SCALE, 1.0)
 
     errors = np.full((n, ERROR_ORIGINS), np.nan)
     for window, horizon in {(max(int(w), 1), int(h)) for w, h in zip(n_observed, n_missing)}:
@@ -605,7 +622,7 @@ def _forecast_remainders(
                 f"short history: {history_months[i]} months observed up to {as_of}; "
                 f"{TRUSTED_HISTORY_MONTHS} are needed for the intervals to rest on enough past errors"
             )
-        scale = ERROR_SCALE * float(np.sqrt(np.mean(past**2)))
+        scale = float(error_scale[i] * np.sqrt(np.mean(past**2)))
         dist = RemainderDistribution("log_t", float(max(point[i], 0.0)), scale, max(past.size / 3.0, 3.0))
         results.append(_SeriesForecast(float(ytd[i]), dist, METHOD_SEASONAL, warnings, errors[i]))
     return results
