@@ -81,3 +81,78 @@ def test_rows_of_the_right_width_never_raise(kind, rows):
     lines = [",".join(HEADERS[kind])]
     lines += [",".join((row * width)[:width]) for row in rows]
     _check(kind, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+BOROUGH_SPELLINGS = st.sampled_from([
+    ("E09000021", "Kingston upon Thames"), ("E09000021", "KINGSTON-UPON-THAMES"),
+    ("E09000021", "Kingston Upon Thames"), ("E09000033", "City of Westminster"),
+    ("E09000033", "WESTMINSTER"), ("E09000002", "BARKING & DAGENHAM"),
+    ("E09000002", "Barking and Dagenham"), ("MPS-AIRPORTS", "London Heathrow and London City Airports"),
+])
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=st.dictionaries(
+           keys=st.tuples(st.sampled_from(["BURGLARY", "ROBBERY", "THEFT"]), st.sampled_from(["A", "B, C"]),
+                          BOROUGH_SPELLINGS),
+           values=st.lists(st.integers(0, 5000), min_size=2, max_size=2), min_size=1, max_size=12),
+       quote_all=st.booleans(), newline=st.sampled_from(["\n", "\r\n"]))
+def test_monthly_totals_survive_any_spelling_and_quoting(cells, quote_all, newline):
+    by_unit_key: dict[tuple, list[int]] = {}
+    for (major, minor, (code, _)), counts in cells.items():
+        if (code, major, minor) in by_unit_key:
+            return  # the same borough spelt two ways is a duplicate: tested elsewhere
+        by_unit_key[(code, major, minor)] = counts
+
+    def field(value: str) -> str:
+        return f'"{value}"' if quote_all or "," in value else value
+
+    lines = ["MajorText,MinorText,BoroughName,202303,202304"]
+    for (major, minor, (_, name)), counts in cells.items():
+        lines.append(",".join([field(major), field(minor), field(name)] + [str(c) for c in counts]))
+    path = _WORKDIR / "monthly.csv"
+    path.write_text(newline.join(lines) + newline, encoding="utf-8")
+    result = read_source("mps-borough-monthly", path)
+    assert result.ok, [str(p) for p in result.problems]
+    assert result.rows_read == len(cells)
+    got: dict[tuple, int] = {}
+    for row in result.table.to_pylist():
+        got[(row["unit"], row["major"], row["minor"], row["period"])] = row["count"]
+    expected = {}
+    for (code, major, minor), counts in by_unit_key.items():
+        expected[(code, major, minor, "2023-03")] = counts[0]
+        expected[(code, major, minor, "2023-04")] = counts[1]
+    assert got == expected
+
+
+STREET_RECORDS = st.tuples(
+    st.sampled_from([("Metropolitan Police Service", "Camden 024B", "E09000007"),
+                     ("Metropolitan Police Service", "Barking and Dagenham 001A", "E09000002"),
+                     ("Metropolitan Police Service", "Three Rivers 005C", "MPS-UNKNOWN"),
+                     ("City of London Police", "Camden 024B", "E09000001"),
+                     ("Kent Police", "Dartford 001A", "Kent Police")]),
+    st.sampled_from(["Burglary", "Robbery", "Anti-social behaviour"]),
+    st.sampled_from(["2023-03", "2023-04"]),
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(records=st.lists(STREET_RECORDS, min_size=1, max_size=40), blank_lines=st.booleans())
+def test_street_records_are_all_counted_under_their_unit(records, blank_lines):
+    lines = [",".join(HEADERS["police-uk-street"])]
+    expected: dict[tuple, int] = {}
+    for i, ((force, lsoa_name, unit), crime_type, month) in enumerate(records):
+        lines.append(f"id{i},{month},{force},{force},-0.1,51.5,On or near X,E01000001,{lsoa_name},"
+                     f"{crime_type},,")
+        if blank_lines and i % 5 == 0:
+            lines.append("")
+        expected[(unit, month, crime_type)] = expected.get((unit, month, crime_type), 0) + 1
+    path = _WORKDIR / "street.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = read_source("police-uk-street", path)
+    assert result.ok and result.rows_read == len(records)
+    got: dict[tuple, int] = {}
+    for row in result.table.to_pylist():
+        key = (row["unit"], row["period"], row["crime_type"])
+        got[key] = got.get(key, 0) + row["count"]
+    assert got == expected
