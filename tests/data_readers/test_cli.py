@@ -44,6 +44,7 @@ def test_check_human_output_names_the_file_and_line():
                                  str(FIXTURES / "mps-monthly-duplicate.csv")])
     assert result.exit_code == 1
     assert "mps-monthly-duplicate.csv, line 4" in result.output
+    assert "1 file(s), 3 rows: 1 rejected" in result.output
 
 
 def test_an_unknown_kind_lists_the_kinds():

@@ -90,6 +90,9 @@ def check(
                 f"{fmt_int(result.rows_accepted)} accepted, {len(result.problems.errors)} error(s), "
                 f"{len(result.problems.warnings)} warning(s)", highlight=False)
             print_problems(result.problems)
+        rejected = sum(1 for r in results if not r.ok)
+        verdict = "all acceptable" if ok else f"{rejected} rejected"
+        console.print(f"{len(results)} file(s), {fmt_int(rows)} rows: {verdict}", highlight=False)
     if not ok:
         raise typer.Exit(EXIT_INVALID)
 
