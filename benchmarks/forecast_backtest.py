@@ -194,7 +194,8 @@ SIZE_BANDS = (("under 10 a month", 0, 10), ("10 to 99 a month", 10, 100), ("100 
 def table_by_size(records: list[dict]) -> str:
     """Normal years only: coverage and error by the size of the series (its year-to-date monthly mean)."""
     lines = [
-        "| size (year to date) | forecasts | 80% coverage | 95% coverage | vs naive | alone: vs naive | with a warning |",
+        "| size (year to date) | forecasts | 80% coverage | 95% coverage | vs naive | alone: vs naive | "
+        "with a warning |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     normal = [r for r in records if r["year"] not in COVID_YEARS]

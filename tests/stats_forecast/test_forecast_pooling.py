@@ -28,6 +28,10 @@ def test_a_group_of_one_changes_nothing(mps_series):
     assert forecast_year_end(camden, YEAR, "2017-09", 2000.0, series="Camden", peers={}).to_dict() == alone[0].to_dict()
 
 
+def test_an_empty_batch_has_no_forecasts():
+    assert forecast_year_end_many({}, YEAR, "2017-09", groups={}) == []
+
+
 def test_a_series_without_a_group_is_not_pooled_with_the_batch(mps_series):
     burglary = category(mps_series, "BURGLARY")
     groups = {name: "burglary" for name in burglary if not name.startswith("Camden")}

@@ -31,9 +31,9 @@ The uncertainty comes from the method's own past errors on the same series:
 the same forecast is made from every earlier month (a rolling origin) for the
 same number of months ahead, and the log-ratio errors of the last 60 origins
 give a scale (times 0.9 for a pooled series: its past errors overstated the
-spread in the backtest's tuning years); the remainder is log-Student-t with about a third as many
-degrees of freedom as errors (the errors of overlapping windows are not
-independent).  With too little history for that, or when a series has stopped
+spread in the backtest's tuning years); the remainder is log-Student-t with
+about a third as many degrees of freedom as errors (the errors of overlapping
+windows are not independent).  With too little history for that, or when a series has stopped
 (months at zero after a steady level), the method falls back to the run rate
 with quasi-Poisson intervals, and says so.
 
@@ -209,6 +209,8 @@ def forecast_year_end_many(
     """
     year, as_of = _check_period(year, as_of)
     names = list(histories)
+    if not names:
+        return []
     fitted = _forecast_remainders([histories[name] for name in names], year, as_of, _group_ids(names, groups))
     results = []
     for name, fit in zip(names, fitted):
@@ -419,7 +421,7 @@ def _peer_totals(values: np.ndarray, group_ids: np.ndarray) -> np.ndarray:
 
 
 def _smoothed_levels(adjusted: np.ndarray, alphas: Sequence[float]) -> tuple[list[np.ndarray], np.ndarray]:
-    """Exponentially smoothed levels after each month, one array per alpha (NaN before the first value), and months seen."""
+    """Smoothed levels after each month, one array per alpha (NaN before the first value), and months seen."""
     n, T = adjusted.shape
     stacked = np.tile(adjusted, (len(alphas), 1))
     alpha = np.repeat(np.asarray(alphas, dtype=float), n)
@@ -460,6 +462,7 @@ class _Signals:
 
 
 def _signals(Y: np.ndarray, adjusted: np.ndarray, group_ids: np.ndarray) -> _Signals:
+    """The levels, the peer-tracked level, the own weight and the peers' growth at every month."""
     n, T = Y.shape
     (level, fast, slow), seen = _smoothed_levels(adjusted, (LEVEL_ALPHA, PEER_FAST_ALPHA, SLOW_ALPHA))
     known = np.isfinite(fast) & np.isfinite(slow)
