@@ -31,11 +31,13 @@ import fcntl
 import os
 import shutil
 import uuid
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import duckdb
 import numpy as np
@@ -245,24 +247,16 @@ class Warehouse:
         """Read each ``(kind, path)`` with its reader and load them all, or none."""
         return self.load(read_files(sources, vintage=vintage, on_read=on_read))
 
-    def load(self, results: Sequence[ReadResult]) -> LoadReport:
-        """Load readers' results atomically: every file lands, or none does."""
+    def load(self, results: Iterable[ReadResult]) -> LoadReport:
+        """Load readers' results atomically: every file lands, or none does.
+
+        ``results`` may be a generator: each file's rows are written as it
+        arrives and not kept, so a load of many files holds one or two in memory.
+        """
         report = LoadReport(warehouse=str(self.directory))
-        for result in results:
-            report.problems.extend(result.problems)
-            report.files.append(FileOutcome(
-                file=result.file, kind=result.kind, status="rejected" if not result.ok else "pending",
-                sha256=result.sha256, rows_read=result.rows_read, rows_accepted=result.rows_accepted,
-                vintage=result.vintage,
-            ))
-        if not report.ok:
-            for outcome in report.files:
-                outcome.status = "rejected"
-                outcome.message = "nothing loaded: a file of this load has errors"
-            return report
         self.directory.mkdir(parents=True, exist_ok=True)
         with self._writer_lock():
-            _Load(self, results, report).run()
+            _Load(self, report).run(results)
         return report
 
     @contextmanager
@@ -295,22 +289,30 @@ def read_files(
     *,
     vintage: str | None = None,
     on_read: Callable[[ReadResult], None] | None = None,
-) -> list[ReadResult]:
-    """Read ``(kind, path)`` pairs with their readers, a few at a time; results in the order given.
+) -> Iterator[ReadResult]:
+    """Read ``(kind, path)`` pairs with their readers, a few at a time, yielding results in order.
 
-    ``on_read`` is called with each result as it is ready (for a progress bar).
+    At most :data:`READ_THREADS` files are read ahead of the one yielded.
+    ``on_read`` is called with each result as it is yielded (for a progress bar).
     """
     for kind, _ in sources:
         if kind not in SOURCE_KINDS:
             raise UserError(f"unknown source kind {kind!r}; accepted: {', '.join(SOURCE_KINDS)}")
+    return _read_ahead(list(sources), vintage, on_read)
+
+
+def _read_ahead(sources, vintage, on_read) -> Iterator[ReadResult]:
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-        futures = [pool.submit(read_source, kind, path, vintage=vintage) for kind, path in sources]
-        results = []
-        for future in futures:
-            results.append(future.result())
+        waiting = deque(pool.submit(read_source, kind, path, vintage=vintage)
+                        for kind, path in sources[:READ_THREADS])
+        following = iter(sources[READ_THREADS:])
+        while waiting:
+            result = waiting.popleft().result()
+            for kind, path in islice(following, 1):
+                waiting.append(pool.submit(read_source, kind, path, vintage=vintage))
             if on_read is not None:
-                on_read(results[-1])
-    return results
+                on_read(result)
+            yield result
 
 
 def _segment_schema(kind: str) -> pa.Schema:
@@ -347,9 +349,8 @@ class _Load:
     so that a load of many files costs a few statements, not a few per file.
     """
 
-    def __init__(self, warehouse: Warehouse, results: Sequence[ReadResult], report: LoadReport):
+    def __init__(self, warehouse: Warehouse, report: LoadReport):
         self.warehouse = warehouse
-        self.results = results
         self.report = report
         self.directory = warehouse.directory
         self.token = uuid.uuid4().hex[:12]
@@ -360,7 +361,7 @@ class _Load:
         self.new_loads: list[list] = []
         self.new_replacements: list[list] = []
 
-    def run(self) -> None:
+    def run(self, results: Iterable[ReadResult]) -> None:
         tmp_catalogue = self.directory / f"{CATALOGUE}.tmp-{self.token}"
         try:
             if self.warehouse.catalogue_path.exists():
@@ -371,7 +372,7 @@ class _Load:
                 con.execute("SET enable_progress_bar = false")  # keep standard output for the report
                 con.execute(_CATALOGUE_SCHEMA)
                 self._read_state(con)
-                self._apply(con)
+                self._apply(con, results)
                 if self.report.ok:
                     self._write_state(con)
                     con.execute("CHECKPOINT")
@@ -390,23 +391,26 @@ class _Load:
         for path in self.written:
             path.unlink(missing_ok=True)
             Path(f"{path}.wal").unlink(missing_ok=True)
+        records = self.directory / RECORDS
+        for folder in sorted({p.parent for p in self.written if records in p.parents}, reverse=True) + [records]:
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
         for outcome in self.report.files:
             if outcome.status in ("loaded", "pending"):
                 outcome.status = "rejected"
                 outcome.load_id = None
                 outcome.loaded_at = None
                 outcome.replacements = []
-                outcome.message = "nothing loaded: a file of this load was refused"
+                outcome.message = "nothing loaded: a file of this load has errors"
 
     def _read_state(self, con: duckdb.DuckDBPyConnection) -> None:
-        kinds = sorted({result.kind for result in self.results})
         for load_id, kind, sha256, loaded_at in con.execute(
                 "SELECT load_id, kind, sha256, loaded_at FROM loads").fetchall():
             self.loaded.setdefault((kind, sha256), (load_id, loaded_at))
         (self.next_id,) = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0]
         for load_id, kind, path, rows, vintage, file in con.execute(
                 "SELECT s.load_id, s.kind, s.path, s.rows, l.vintage, l.file FROM segments s "
-                "JOIN loads l USING (load_id) WHERE s.rows > 0 AND list_contains(?, s.kind)", [kinds]).fetchall():
+                "JOIN loads l USING (load_id) WHERE s.rows > 0").fetchall():
             self.segments[load_id] = _Segment(load_id, kind, path, rows, vintage, file, set())
         for load_id, period, series in con.execute(
                 "SELECT load_id, period, series FROM segment_periods WHERE list_contains(?, load_id)",
@@ -452,8 +456,21 @@ class _Load:
             con.unregister("pending_replacements")
         con.execute("COMMIT")
 
-    def _apply(self, con: duckdb.DuckDBPyConnection) -> None:
-        for result, outcome in zip(self.results, self.report.files):
+    def _apply(self, con: duckdb.DuckDBPyConnection, results: Iterable[ReadResult]) -> None:
+        """Each file in turn: recorded, and its rows written while no file so far has an error."""
+        for result in results:
+            outcome = FileOutcome(
+                file=result.file, kind=result.kind, status="pending", sha256=result.sha256,
+                rows_read=result.rows_read, rows_accepted=result.rows_accepted, vintage=result.vintage,
+            )
+            self.report.files.append(outcome)
+            self.report.problems.extend(result.problems)
+            if not result.ok:
+                outcome.status = "rejected"
+                outcome.message = "the file has errors; nothing loaded"
+                continue
+            if not self.report.ok:
+                continue  # read on, to report every file's errors, but write nothing more
             previous = self.loaded.get((result.kind, result.sha256))
             if previous is not None:
                 outcome.status = "already loaded"
