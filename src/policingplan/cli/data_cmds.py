@@ -15,12 +15,11 @@ from policingplan.cli.common import (
     EXIT_INVALID, console, err_console, fail, print_json, print_problems,
 )
 from policingplan.cli.groups import data_app
+from policingplan.data.readers import SOURCE_KINDS
 from policingplan.formatting import fmt_int
 from policingplan.problems import UserError
 
-KIND_HELP = "The source kind: " + ", ".join(
-    ("mps-borough-monthly", "police-uk-street", "gla-borough-fy", "ons-lsoa-population",
-     "tfl-casualties", "mps-homicide-victims", "mps-crime-dashboard", "tidy"))
+KIND_HELP = "The source kind: " + ", ".join(SOURCE_KINDS) + "."
 
 
 @contextmanager

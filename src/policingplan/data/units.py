@@ -135,12 +135,3 @@ def suggest_unit(name: str) -> str | None:
     lowered = {n.lower(): n for n in names}
     match = difflib.get_close_matches(normalise_name(name), list(lowered), n=1, cutoff=0.75)
     return lowered[match[0]] if match else None
-
-
-def unit_problem_text(name: str) -> str:
-    """``unknown unit`` message text: the value, and a close match where there is one."""
-    suggestion = suggest_unit(name)
-    text = f"unknown borough or area {name!r}"
-    if suggestion:
-        text += f"; did you mean {suggestion!r}?"
-    return text

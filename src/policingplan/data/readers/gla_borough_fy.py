@@ -25,7 +25,6 @@ from policingplan.data.readers.base import (
 )
 from policingplan.data.units import ALL_UNITS
 
-KIND = "gla-borough-fy"
 #: More offences than England and Wales records in a year is not a real figure.
 CEILING = 20_000_000
 #: No area has a rate above this many offences per 1,000 residents (Westminster is near 400).

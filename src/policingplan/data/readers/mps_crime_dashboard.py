@@ -24,7 +24,6 @@ from policingplan.data.readers.base import (
 )
 from policingplan.data.units import LONDON_BOROUGHS
 
-KIND = "mps-crime-dashboard"
 #: No borough records this many offences of one type in a month.
 CEILING = 1_000_000
 

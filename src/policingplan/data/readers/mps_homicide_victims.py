@@ -17,7 +17,6 @@ from policingplan.data.readers.base import (
     match_columns, new_result, parse_csv,
 )
 
-KIND = "mps-homicide-victims"
 SOLVED_VALUES = ("solved", "unsolved")
 
 

@@ -22,7 +22,6 @@ from policingplan.data.readers.base import (
     match_columns, new_result, parse_counts, parse_csv,
 )
 
-KIND = "ons-lsoa-population"
 #: No LSOA (about 1,500 people) holds this many residents.
 CEILING = 100_000
 

@@ -24,7 +24,6 @@ from policingplan.data.readers.base import (
 )
 from policingplan.data.units import LONDON_BOROUGHS, normalise_name
 
-KIND = "police-uk-street"
 CITY_OF_LONDON_POLICE = "City of London Police"
 METROPOLITAN_POLICE = "Metropolitan Police Service"
 

@@ -30,7 +30,6 @@ from policingplan.data.readers.base import (
     match_columns, new_result, parse_csv,
 )
 
-KIND = "tfl-casualties"
 SEVERITIES = ("fatal", "serious", "slight")
 _UNKNOWN_BANDS = ("u", "unknown", "not known", "")
 _CHILD_BANDS = ("0-15", "0 - 15")

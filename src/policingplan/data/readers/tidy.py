@@ -24,7 +24,6 @@ from policingplan.data.readers.base import (
 )
 from policingplan.data.units import accepted_unit_names, suggest_unit, unit_code
 
-KIND = "tidy"
 COLUMNS = ("unit", "month", "measure", "numerator", "denominator")
 _CODE = r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$"
 
