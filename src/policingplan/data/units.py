@@ -80,6 +80,18 @@ _OTHER_AREA_NAMES: dict[str, str] = {
     "england and wales": "K04000001",
 }
 
+#: ONS code prefixes (three characters) of areas made of other areas (regions such as the Met Police Area
+#: ``E12000007``, Inner and Outer London ``E13``, England ``E92``, Wales ``W92``, Great
+#: Britain ``K03``, the United Kingdom ``K02``, England and Wales ``K04``).  A publisher may
+#: list them beside its units; adding them into a force total would count the units twice.
+AGGREGATE_AREA_PREFIXES = ("E12", "E13", "E92", "W92", "K02", "K03", "K04")
+
+
+def is_aggregate_area(code: str) -> bool:
+    """True for an area made of other areas (see :data:`AGGREGATE_AREA_PREFIXES`)."""
+    return code.startswith(AGGREGATE_AREA_PREFIXES)
+
+
 #: Codes that stand for "the borough is not known": accepted with a warning.
 UNKNOWN_UNITS = frozenset({"MPS-UNKNOWN"})
 

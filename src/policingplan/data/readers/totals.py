@@ -8,6 +8,7 @@ import polars as pl
 import pyarrow as pa
 
 from policingplan.data.readers import ATTRIBUTES, VALUE_COLUMNS
+from policingplan.data.units import AGGREGATE_AREA_PREFIXES
 from policingplan.problems import UserError
 from policingplan.stats.periods import Month
 
@@ -51,6 +52,9 @@ def file_totals(kind: str, tables: Iterable[pa.Table], *, period: str, by: str,
                 where: dict[str, list[str]] | None = None, value: str | None = None) -> list[dict]:
     """Sum a value by unit (or the whole force) and period: ``[{"unit","period","count"}]``.
 
+    The force's total adds up every unit, ``MPS-UNKNOWN`` included, but not
+    areas made of units (see :data:`~policingplan.data.units.AGGREGATE_AREA_PREFIXES`).
+
     Within one ``where`` attribute the values are ORed, letter case ignored;
     attributes are ANDed.  ``value`` picks the value column (the kind's first by default).
     """
@@ -81,6 +85,8 @@ def file_totals(kind: str, tables: Iterable[pa.Table], *, period: str, by: str,
         return []
     frame = pl.concat(parts)
     if by == "force":
+        # Areas made of units (the Met Police Area, England and Wales) would count them twice.
+        frame = frame.filter(~pl.col("unit").str.slice(0, 3).is_in(list(AGGREGATE_AREA_PREFIXES)))
         frame = frame.with_columns(unit=pl.lit("force"))
     totals = frame.group_by("unit", "period").agg(pl.col(value).sum().alias("count")).sort("unit", "period")
     return totals.to_dicts()
