@@ -52,9 +52,9 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
         LINE, *[pl.col(header).str.strip_chars().alias(name) for name, header in found.items()]
     )
     start = (
-        pl.when(pl.col("year").str.contains(r"^\d{4}-12-31$"))
+        pl.when(pl.col("year").str.contains(r"^[0-9]{4}-12-31$"))
         .then(pl.col("year").str.slice(0, 4))
-        .when(pl.col("year").str.contains(r"^\d{4}/\d{2}$")
+        .when(pl.col("year").str.contains(r"^[0-9]{4}/[0-9]{2}$")
               & ((pl.col("year").str.slice(0, 4).cast(pl.Int64, strict=False) + 1) % 100
                  == pl.col("year").str.slice(5, 2).cast(pl.Int64, strict=False)))
         .then(pl.col("year").str.slice(0, 4))

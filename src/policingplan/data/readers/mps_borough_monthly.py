@@ -18,7 +18,7 @@ from policingplan.data.readers.base import (
     map_units, match_columns, new_result, parse_counts, parse_csv,
 )
 
-_MONTH_HEADER = re.compile(r"^\d{6}$")
+_MONTH_HEADER = re.compile(r"^[0-9]{6}$")
 #: No borough records this many offences of one minor category in one month.
 CEILING = 100_000
 

@@ -46,7 +46,7 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
     frame = rows.frame.select(
         LINE, *[pl.col(header).str.strip_chars().alias(name) for name, header in found.items()]
     )
-    month = pl.col("month_year").str.extract(r"^((?:19|20)\d\d-(?:0[1-9]|1[0-2]))(?:-\d\d)?$")
+    month = pl.col("month_year").str.extract(r"^((?:19|20)[0-9][0-9]-(?:0[1-9]|1[0-2]))(?:-[0-9][0-9])?$")
     frame = frame.with_columns(period=month, period_kind=pl.lit("month"))
     check_rows(frame, pl.col("period").is_null(), problems, message="not a real month",
                column="month_year", label=found["month_year"],

@@ -46,7 +46,7 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
     check_rows(frame, ~pl.col("solved").str.to_lowercase().is_in(SOLVED_VALUES), problems,
                message="not a solved status", column="solved", label=found["solved"],
                accepted="Solved or Unsolved")
-    check_rows(frame, ~pl.col("year").str.contains(r"^(19|20)\d\d$"), problems,
+    check_rows(frame, ~pl.col("year").str.contains(r"^(19|20)[0-9][0-9]$"), problems,
                message="not a year", column="year", label=found["year"],
                accepted="a calendar year written YYYY, e.g. 2007")
     for attribute in ("method", "domestic_abuse", "sex", "age_group", "ethnicity"):

@@ -29,7 +29,7 @@ CEILING = 100_000
 def mid_year_of(file: str) -> str | None:
     """The mid-year that a file's name gives (``ons-population-lsoa-mid2020.csv`` → ``2020``)."""
     name = Path(file).name.lower()
-    match = re.search(r"mid[-_ ]?((?:19|20)\d\d)", name) or re.search(r"(?<!\d)((?:19|20)\d\d)(?!\d)", name)
+    match = re.search(r"mid[-_ ]?((?:19|20)[0-9][0-9])", name) or re.search(r"(?<![0-9])((?:19|20)[0-9][0-9])(?![0-9])", name)
     return match.group(1) if match else None
 
 

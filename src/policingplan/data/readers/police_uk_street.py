@@ -54,7 +54,7 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
         return finish(result, problems)
     # Surrounding spaces are stripped after the first grouping, on far fewer values.
     frame = rows.frame.select(LINE, *[pl.col(header).alias(name) for name, header in found.items()])
-    month_ok = pl.col("month").str.contains(r"^\s*(19|20|21)\d\d-(0[1-9]|1[0-2])\s*$")
+    month_ok = pl.col("month").str.contains(r"^\s*(19|20|21)[0-9][0-9]-(0[1-9]|1[0-2])\s*$")
     check_distinct(frame, "month", month_ok, problems, message="not a real month", label=found["month"],
                    accepted="a month written YYYY-MM, month 01 to 12, e.g. 2023-04")
     check_distinct(frame, "crime_type", ~pl.col("crime_type").str.contains(r"^\s*$"), problems,
@@ -72,7 +72,7 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
                                       "outcome").str.strip_chars())
     names = frame["lsoa_name"].unique()
     boroughs = pl.DataFrame({"lsoa_name": names}).with_columns(
-        borough=pl.col("lsoa_name").str.replace(r"\s+\d{3}[A-Z]$", "").str.to_lowercase()
+        borough=pl.col("lsoa_name").str.replace(r"\s+[0-9]{3}[A-Z]$", "").str.to_lowercase()
         .str.replace_all("&", " and ", literal=True).str.replace_all(r"[-_\s]+", " ")
         .replace_strict(_BOROUGH_BY_NAME, default=None, return_dtype=pl.Utf8)
     )

@@ -37,7 +37,7 @@ _CHILD_BANDS = ("0-15", "0 - 15")
 
 def _label(column: str) -> pl.Expr:
     """A publisher's label without its numeric prefix or quote, lower-cased: ``'-1 UNKNOWN`` → ``unknown``."""
-    return (pl.col(column).str.strip_chars().str.replace(r"^'?-?\d+\s+", "")
+    return (pl.col(column).str.strip_chars().str.replace(r"^'?-?[0-9]+\s+", "")
             .str.to_lowercase().str.strip_chars())
 
 
@@ -87,8 +87,8 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
     frame = frame.with_columns(
         age_group=pl.when(pl.col("band_label").is_in(_UNKNOWN_BANDS)).then(pl.lit("unknown"))
         .when(pl.col("band_label").is_in(_CHILD_BANDS)).then(pl.lit("child"))
-        .when(pl.col("band_label").str.contains(r"^\d")).then(
-            pl.when(pl.col("band_label").str.extract(r"^(\d+)").cast(pl.Int64) <= 15)
+        .when(pl.col("band_label").str.contains(r"^[0-9]")).then(
+            pl.when(pl.col("band_label").str.extract(r"^([0-9]+)").cast(pl.Int64, strict=False) <= 15)
             .then(pl.lit("child")).otherwise(pl.lit("adult")))
         .otherwise(None),
     )
@@ -106,7 +106,7 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
                    accepted="a date written YYYY-MM-DD or DD/MM/YYYY")
     else:
         year = "20" + pl.col("reference").str.slice(pl.col("reference").str.len_chars() - 9, 2)
-        reference_ok = (pl.col("reference").str.contains(r"^\d{10,11}$")
+        reference_ok = (pl.col("reference").str.contains(r"^[0-9]{10,11}$")
                         & (year.cast(pl.Int64, strict=False) <= date.today().year))
         frame = frame.with_columns(period=pl.when(reference_ok).then(year), period_kind=pl.lit("year"))
         check_rows(frame, ~reference_ok, problems,

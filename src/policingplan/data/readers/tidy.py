@@ -64,7 +64,7 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
     if len(unknown) > PROBLEMS_SHOWN:
         check_rows(frame, pl.col("unit").is_in(unknown[PROBLEMS_SHOWN:]), problems,
                    message="unknown unit", column="unit", label=found["unit"], accepted=accepted_units)
-    month = pl.col("month").str.extract(r"^((?:19|20)\d\d-(?:0[1-9]|1[0-2]))(?:-01(?:[ T][0-9:.]*)?)?$")
+    month = pl.col("month").str.extract(r"^((?:19|20)[0-9][0-9]-(?:0[1-9]|1[0-2]))(?:-01(?:[ T][0-9:.]*)?)?$")
     frame = frame.with_columns(period=month, period_kind=pl.lit("month"),
                                numerator=pl.col("numerator").cast(pl.Float64, strict=False),
                                denominator_value=pl.col("denominator").cast(pl.Float64, strict=False))
