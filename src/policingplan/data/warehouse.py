@@ -292,7 +292,8 @@ def read_files(
 ) -> Iterator[ReadResult]:
     """Read ``(kind, path)`` pairs with their readers, a few at a time, yielding results in order.
 
-    At most :data:`READ_THREADS` files are read ahead of the one yielded.
+    At most ``2 × READ_THREADS`` files are read ahead of the one yielded, so that the
+    threads keep reading while the caller writes.
     ``on_read`` is called with each result as it is yielded (for a progress bar).
     """
     for kind, _ in sources:
@@ -303,9 +304,9 @@ def read_files(
 
 def _read_ahead(sources, vintage, on_read) -> Iterator[ReadResult]:
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-        waiting = deque(pool.submit(read_source, kind, path, vintage=vintage)
-                        for kind, path in sources[:READ_THREADS])
-        following = iter(sources[READ_THREADS:])
+        ahead = 2 * READ_THREADS
+        waiting = deque(pool.submit(read_source, kind, path, vintage=vintage) for kind, path in sources[:ahead])
+        following = iter(sources[ahead:])
         while waiting:
             result = waiting.popleft().result()
             for kind, path in islice(following, 1):
