@@ -271,6 +271,21 @@ def _history(by_month: Mapping[Month, MonthValue], as_of: Month, index: int) -> 
     return {first + i: by_month.get(first + i, (None, None))[index] for i in range(as_of - first + 1)}
 
 
+def _peer_histories(plan: Plan, measure_id: str, scope: str, series: _Series, as_of: Month) -> dict | None:
+    """The same measure's histories in the plan's other units, which a unit's forecast is pooled with.
+
+    The force is forecast alone: it has no peers.  See docs/methods.md for the pooled method.
+    """
+    if scope == FORCE:
+        return None
+    peers = {}
+    for unit in plan.units:
+        by_month = series.get(measure_id, unit.code)
+        if unit.code != scope and by_month:
+            peers[unit.code] = _history(by_month, as_of, 0)
+    return peers or None
+
+
 def _spc_values(by_month: Mapping[Month, MonthValue], start: Month, as_of: Month, kind: str) -> list[float | None]:
     values: list[float | None] = []
     for i in range(as_of - start + 1):
@@ -333,7 +348,7 @@ def _position(plan: Plan, target: Target, series: _Series, as_of: Month) -> Targ
         else:
             result = forecast_year_end(
                 _history(by_month, forecast_as_of, 0), year, forecast_as_of, target=threshold,
-                polarity=forecast_polarity,
+                polarity=forecast_polarity, peers=_peer_histories(plan, measure.id, target.scope, series, forecast_as_of),
             )
         forecast_total = result.forecast_total
         if result.interval_80 is not None and None not in result.interval_80:
