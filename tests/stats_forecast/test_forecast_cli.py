@@ -128,3 +128,31 @@ def test_the_installed_command_runs(burglary_csv, project_root):
     bad = subprocess.run([str(command), "forecast", str(burglary_csv), "--year", "2017/18", "--as-of", "2017-13"],
                          capture_output=True, text=True, cwd=project_root)
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and "2017-13" in bad.stderr
+
+
+def test_series_sharing_a_group_are_pooled_as_the_library_pools_them(tmp_path, mps_series):
+    from policingplan.stats.forecast import forecast_year_end
+
+    boroughs = ("Camden", "Barnet", "Sutton", "Hackney")
+    lines = ["series,month,value,group"]
+    for borough in boroughs:
+        for month, value in sorted(mps_series[(borough, "BURGLARY")].items()):
+            lines.append(f"{borough},{month},{value:g},burglary")
+    path = tmp_path / "grouped.csv"
+    path.write_text("\n".join(lines) + "\n")
+    grouped = json.loads(run(str(path), "--year", "2017/18", "--as-of", "2017-09", "--json").stdout)
+    histories = {b: mps_series[(b, "BURGLARY")] for b in boroughs}
+    camden_pooled = forecast_year_end(histories["Camden"], "2017/18", "2017-09",
+                                      peers={b: h for b, h in histories.items() if b != "Camden"})
+    camden_alone = forecast_year_end(histories["Camden"], "2017/18", "2017-09")
+    assert grouped[0]["series"] == "Camden"
+    assert grouped[0]["forecast_total"] == pytest.approx(camden_pooled.forecast_total)
+    assert camden_pooled.forecast_total != pytest.approx(camden_alone.forecast_total)
+
+
+def test_two_groups_for_one_series_is_an_error(tmp_path, mps_series):
+    path = tmp_path / "bad.csv"
+    path.write_text("series,month,value,group\nCamden,2017-04,300,a\nCamden,2017-05,310,b\n")
+    result = run(str(path), "--year", "2017/18", "--as-of", "2017-05")
+    assert result.exit_code == 1
+    assert "line 3" in result.output and "group" in result.output and "one group per series" in result.output

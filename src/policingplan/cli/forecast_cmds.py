@@ -18,7 +18,7 @@ from policingplan.stats.forecast import YearEndForecast, forecast_year_end_many
 from policingplan.stats.periods import FinancialYear, Month, PeriodError
 
 REQUIRED_COLUMNS = ("month", "value")
-ACCEPTED_COLUMNS = "columns month (YYYY-MM) and value, optionally series and target"
+ACCEPTED_COLUMNS = "columns month (YYYY-MM) and value, optionally series, target and group"
 
 
 class PolarityChoice(str, Enum):
@@ -40,8 +40,10 @@ def _number(text: str, file: str, line: int, column: str, accepted: str, allow_n
     return value
 
 
-def read_monthly_series(path: Path) -> tuple[dict[str | None, dict[Month, float | None]], dict[str | None, float]]:
-    """Read the forecast CSV: the monthly values of each series, and each series' target if given."""
+def read_monthly_series(
+    path: Path,
+) -> tuple[dict[str | None, dict[Month, float | None]], dict[str | None, float], dict[str | None, str]]:
+    """Read the forecast CSV: each series' monthly values, and its target and group where given."""
     file = str(path)
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
@@ -53,10 +55,9 @@ def read_monthly_series(path: Path) -> tuple[dict[str | None, dict[Month, float 
         for column in REQUIRED_COLUMNS:
             if column not in header:
                 fail(str(Problem(f"missing column {column!r}", file, 1, column, ",".join(header), ACCEPTED_COLUMNS)))
-        position = {name: header.index(name) for name in ("month", "value", "series", "target") if name in header}
+        position = {name: header.index(name) for name in ("month", "value", "series", "target", "group") if name in header}
         histories: dict[str | None, dict[Month, float | None]] = {}
-        targets: dict[str | None, float] = {}
-        target_lines: dict[str | None, int] = {}
+        per_series: dict[str, dict[str | None, tuple[object, int]]] = {"target": {}, "group": {}}
         for line, row in enumerate(reader, start=2):
             if not any(cell.strip() for cell in row):
                 continue
@@ -76,19 +77,25 @@ def read_monthly_series(path: Path) -> tuple[dict[str | None, dict[Month, float 
                 fail(str(Problem(f"month {month} appears twice" + (f" for series {name!r}" if name else ""),
                                  file, line, "month", str(month), "one row per series and month")))
             series[month] = value
-            if "target" in position:
-                target = _number(row[position["target"]], file, line, "target", "a number, or an empty cell",
-                                 allow_negative=True)
-                if target is not None:
-                    if name in targets and targets[name] != target:
-                        fail(str(Problem(
-                            f"a second target for series {name!r} (line {target_lines[name]} has {targets[name]:g})",
-                            file, line, "target", row[position["target"]], "one target per series")))
-                    targets[name] = target
-                    target_lines[name] = line
+            for column in ("target", "group"):
+                if column not in position:
+                    continue
+                raw = row[position[column]].strip()
+                given = (_number(raw, file, line, column, "a number, or an empty cell", allow_negative=True)
+                         if column == "target" else raw or None)
+                if given is None:
+                    continue
+                seen = per_series[column]
+                if name in seen and seen[name][0] != given:
+                    fail(str(Problem(
+                        f"a second {column} for series {name!r} (line {seen[name][1]} has {seen[name][0]})",
+                        file, line, column, raw, f"one {column} per series")))
+                seen[name] = (given, line)
     if not histories:
         fail(str(Problem("no data rows", file, 2, accepted=ACCEPTED_COLUMNS)))
-    return histories, targets
+    targets = {name: value for name, (value, _) in per_series["target"].items()}
+    groups = {name: value for name, (value, _) in per_series["group"].items()}
+    return histories, targets, groups
 
 
 def _period_options(year: str, as_of: str) -> tuple[FinancialYear, Month]:
@@ -147,7 +154,8 @@ def _show(results: list[YearEndForecast]) -> None:
 
 
 def forecast(
-    csv_file: Path = typer.Argument(..., help="CSV with columns month (YYYY-MM) and value; optional series, target."),
+    csv_file: Path = typer.Argument(
+        ..., help="CSV with columns month (YYYY-MM) and value; optional series, target and group."),
     year: str = typer.Option(..., "--year", help="The financial year, for example 2024/25."),
     as_of: str = typer.Option(..., "--as-of", help="The last month to use, within the year, for example 2024-09."),
     target: float | None = typer.Option(None, "--target", help="The target for every series without a target column."),
@@ -158,11 +166,14 @@ def forecast(
     """Forecast each series' year-end total, with 80% and 95% intervals and P(meeting the target).
 
     Uses only the months up to --as-of.  An empty value is a missing month, never zero.
+    Series that share a group (the same measure in different boroughs, say) are
+    pooled: each borrows its peers' seasonal pattern and recent movement.
     """
     financial_year, month = _period_options(year, as_of)
-    histories, targets = read_monthly_series(csv_file)
+    histories, targets, groups = read_monthly_series(csv_file)
     per_series = {name: targets.get(name, target) for name in histories}
-    results = forecast_year_end_many(histories, financial_year, month, per_series, polarity.value)
+    results = forecast_year_end_many(histories, financial_year, month, per_series, polarity.value,
+                                     groups=groups or None)
     if as_json:
         print_json([result.to_dict() for result in results])
     else:
