@@ -239,3 +239,18 @@ def test_tidy_workbook_errors_name_the_sheet_row(tmp_path: Path):
     book.close()
     [error] = only_errors(read_source("tidy", file))
     assert (error.line, error.column, error.value) == (4, "month", "2024-13")
+
+
+def test_counts_must_be_plain_whole_numbers(tmp_path: Path):
+    file = tmp_path / "counts.csv"
+    file.write_text("MajorText,MinorText,BoroughName,202304\n"
+                    "A,B,Camden,9999999999999999999999999\nA,C,Camden,-inf\nA,D,Camden,1e3\n"
+                    'A,E,Camden,"1,234"\nA,F,Camden,+5\nA,G,Camden, 7 \n', encoding="utf-8")
+    errors = only_errors(read_source("mps-borough-monthly", file))
+    assert {(e.line, e.message) for e in errors} == {
+        (2, "the count is implausibly large"), (3, "the count is not a number"),
+        (4, "the count is not written in digits"), (6, "the count is not written in digits")}
+    file.write_text("MajorText,MinorText,BoroughName,202304\n"
+                    'A,E,Camden,"1,234"\nA,G,Camden, 7 \n', encoding="utf-8")
+    result = read_source("mps-borough-monthly", file)
+    assert sorted(r["count"] for r in result.table.to_pylist()) == [7, 1234]

@@ -406,7 +406,7 @@ class _Load:
 
     def _read_state(self, con: duckdb.DuckDBPyConnection) -> None:
         for load_id, kind, sha256, loaded_at in con.execute(
-                "SELECT load_id, kind, sha256, loaded_at FROM loads").fetchall():
+                "SELECT load_id, kind, sha256, loaded_at FROM loads ORDER BY load_id").fetchall():
             self.loaded.setdefault((kind, sha256), (load_id, loaded_at))
         (self.next_id,) = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0]
         for load_id, kind, path, rows, vintage, file in con.execute(

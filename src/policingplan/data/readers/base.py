@@ -414,18 +414,22 @@ def parse_counts(frame: pl.DataFrame, column: str, problems: FileProblems, *,
     """
     label = label or column
     cleaned = frame[column].str.strip_chars().str.replace_all(",", "", literal=True)
-    as_int = cleaned.cast(pl.Int64, strict=False)
     as_float = cleaned.cast(pl.Float64, strict=False)
+    as_int = cleaned.cast(pl.Int64, strict=False)
     work = frame.select(LINE, *([label_column] if label_column else [])).with_columns(
-        raw=frame[column], as_int=as_int, as_float=as_float,
+        raw=frame[column], as_float=as_float,
     )
+    number = pl.col("as_float")
     whole = "a whole number of 0 or more, e.g. 42"
+    finite = number.is_finite()
+    plain = pl.col("raw").str.strip_chars().str.replace_all(",", "", literal=True).str.contains(r"^[0-9]+$")
     checks = (
-        (pl.col("as_float").is_null() | pl.col("as_float").is_nan(), "the count is not a number", whole),
-        (pl.col("as_int").is_null() & pl.col("as_float").is_not_null() & ~pl.col("as_float").is_nan(),
-         "the count is not a whole number", whole),
-        (pl.col("as_int") < 0, "the count is negative", "a whole number of 0 or more"),
-        (pl.col("as_int") > ceiling, "the count is implausibly large", f"a count of at most {ceiling:,}"),
+        (number.is_null() | number.is_nan() | number.is_infinite(), "the count is not a number", whole),
+        (finite & (number != number.floor()), "the count is not a whole number", whole),
+        (finite & (number < 0), "the count is negative", "a whole number of 0 or more"),
+        (finite & (number > ceiling), "the count is implausibly large", f"a count of at most {ceiling:,}"),
+        (finite & (number == number.floor()) & number.is_between(0, ceiling) & ~plain,
+         "the count is not written in digits", "a whole number written in digits, e.g. 1000, not 1e3"),
     )
     for bad, message, accepted in checks:
         rows = work.filter(bad.fill_null(False))
