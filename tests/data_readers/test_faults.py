@@ -254,3 +254,12 @@ def test_counts_must_be_plain_whole_numbers(tmp_path: Path):
                     'A,E,Camden,"1,234"\nA,G,Camden, 7 \n', encoding="utf-8")
     result = read_source("mps-borough-monthly", file)
     assert sorted(r["count"] for r in result.table.to_pylist()) == [7, 1234]
+
+
+def test_tidy_numbers_must_be_finite(tmp_path: Path):
+    file = tmp_path / "tidy.csv"
+    file.write_text("unit,month,measure,numerator,denominator\n"
+                    "Camden,2024-04,x,inf,\nCamden,2024-05,x,1,inf\nCamden,2024-06,x,nan,\n"
+                    "Camden,2024-07,x,1e3,\n", encoding="utf-8")
+    errors = only_errors(read_source("tidy", file))
+    assert {(e.line, e.column) for e in errors} == {(2, "numerator"), (3, "denominator"), (4, "numerator")}

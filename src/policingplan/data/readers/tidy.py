@@ -74,13 +74,13 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
                column="measure", label=found["measure"], accepted="a measure's id, e.g. public_confidence")
     raw_numerators = rows.frame.select(LINE, pl.col(found["numerator"]).fill_null("").alias("raw"))
     frame = frame.with_columns(raw_numerator=raw_numerators["raw"])
-    check_rows(frame, pl.col("numerator").is_null() | pl.col("numerator").is_nan(), problems,
+    check_rows(frame, ~pl.col("numerator").is_finite().fill_null(False), problems,
                message="the numerator is not a number", column="raw_numerator", label=found["numerator"],
                accepted="a number of 0 or more, e.g. 812")
     check_rows(frame, pl.col("numerator") < 0, problems, message="the numerator is negative",
                column="raw_numerator", label=found["numerator"], accepted="a number of 0 or more")
     check_rows(frame, (pl.col("denominator") != "")
-               & (pl.col("denominator_value").is_null() | pl.col("denominator_value").is_nan()
+               & (~pl.col("denominator_value").is_finite().fill_null(False)
                   | (pl.col("denominator_value") <= 0)), problems,
                message="the denominator is not a number above 0", column="denominator",
                label=found["denominator"], accepted="a number above 0, or blank for a plain count")
