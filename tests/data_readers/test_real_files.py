@@ -52,6 +52,10 @@ def test_it_reads_each_london_file_without_errors(london_dir: Path, name: str, k
     assert units <= set(ALL_UNITS), units - set(ALL_UNITS)
     for attribute in ATTRIBUTES[kind]:
         assert result.table.column(attribute).null_count == 0
+    if kind in ("tfl-casualties", "mps-homicide-victims"):  # one record a line: none lost
+        assert sum(result.table.column("count").to_pylist()) == result.rows_accepted == result.rows_read
+    if "count" in result.table.column_names and kind != "gla-borough-fy":
+        assert result.table.column("count").null_count == 0
 
 
 def test_it_reads_every_city_of_london_street_file(data_dir: Path):
