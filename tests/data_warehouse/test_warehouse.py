@@ -231,3 +231,18 @@ def test_two_loads_at_once_both_land_one_after_the_other(tmp_path, data_dir):
     assert all(report.ok for report in reports)
     assert sorted(load.load_id for load in warehouse.loads()) == [1, 2]
     assert warehouse.loaded_kinds() == {"tfl-casualties", "mps-homicide-victims"}
+
+
+def test_readers_in_another_process_are_not_blocked_by_a_load_in_progress(tmp_path, data_dir):
+    import subprocess
+    import sys
+
+    warehouse = Warehouse(tmp_path / "wh")
+    assert warehouse.load_files([("mps-homicide-victims", data_dir / HOMICIDES)]).ok
+    reader = ("import json, sys; from policingplan.data.warehouse import Warehouse; "
+              "print(json.dumps([l['file'] for l in Warehouse(sys.argv[1]).status()['loads']]))")
+    with warehouse._writer_lock():  # as a load holds it while it writes
+        out = subprocess.run([sys.executable, "-c", reader, str(warehouse.directory)],
+                             capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f'["{Path(HOMICIDES).name}"]'
