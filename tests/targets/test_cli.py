@@ -262,3 +262,10 @@ def test_installed_command(units_csv):
     assert set(json.loads(done.stdout)) == ALLOCATION_KEYS
     done = subprocess.run([exe, "requirement", *PSA1, "--json"], capture_output=True, text=True)
     assert json.loads(done.stdout)["shortfall"] == 7571
+
+
+def test_the_command_line_knows_the_cores_methods():
+    from policingplan.cli import targets_cmds
+    from policingplan.targets.allocation import METHODS
+
+    assert targets_cmds.METHODS == METHODS

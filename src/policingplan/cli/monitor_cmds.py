@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.table import Table
 
 from policingplan import settings
 from policingplan.cli.common import console, fail, print_json
-from policingplan.data.measures import SourceNotLoaded
-from policingplan.data.warehouse import Warehouse
 from policingplan.formatting import fmt_int, fmt_pct
-from policingplan.monitor.core import TargetPosition
-from policingplan.monitor.rollup import roll_up, status_counts, worst_status
-from policingplan.monitor.warehouse import NoMonthlyData, monitor_plan
 from policingplan.plan.model import FORCE, Plan
 from policingplan.problems import UserError
 from policingplan.stats.periods import Month, PeriodError
+
+if TYPE_CHECKING:  # the warehouse (DuckDB, ibis) and the statistics are imported by the command, so --help starts fast
+    from policingplan.monitor.core import TargetPosition
 
 WAREHOUSE_HELP = "The warehouse directory (default: $POLICINGPLAN_WAREHOUSE or .policingplan/warehouse)."
 
@@ -141,6 +139,8 @@ def _positions_table(plan: Plan, positions: list[TargetPosition], title: str) ->
 
 def _units_table(plan: Plan, positions: list[TargetPosition]) -> Table | None:
     """One row per unit, one column per measure with unit targets: the status and P(meet)."""
+    from policingplan.monitor.rollup import status_counts, worst_status
+
     measures = [m.id for m in plan.measures if any(p.measure == m.id and p.unit != FORCE for p in positions)]
     if not measures:
         return None
@@ -167,6 +167,8 @@ def _units_table(plan: Plan, positions: list[TargetPosition]) -> Table | None:
 
 
 def _rollup_table(plan: Plan, positions: list[TargetPosition], unit: str) -> Table:
+    from policingplan.monitor.rollup import roll_up
+
     table = Table(title=f"Roll-up for {_unit_name(plan, unit)} (worst status; counts of each)", title_justify="left")
     for column in ("Priority / objective", "Status", "Likely", "In the balance", "Unlikely", "Not assessed", "SPC"):
         table.add_column(column, justify="right" if column in ("Likely", "In the balance", "Unlikely", "Not assessed") else "left")
@@ -200,6 +202,9 @@ def monitor_command(
     warehouse: Optional[Path] = typer.Option(None, "--warehouse", help=WAREHOUSE_HELP),
 ) -> None:
     """Each target's position at the as-of month: year to date, year-end forecast, chance of meeting it, SPC."""
+    from policingplan.data.measures import SourceNotLoaded
+    from policingplan.data.warehouse import Warehouse
+    from policingplan.monitor.warehouse import NoMonthlyData, monitor_plan
     from policingplan.plan.io import load_plan
 
     try:

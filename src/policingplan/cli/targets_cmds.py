@@ -10,7 +10,7 @@ import functools
 import math
 from collections import defaultdict
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.markup import escape as esc
@@ -20,25 +20,20 @@ from typer.core import TyperGroup
 from policingplan.cli.common import EXIT_INFEASIBLE, console, fail, print_json
 from policingplan.formatting import fmt_int, fmt_pct
 from policingplan.plan.io import read_plan
-from policingplan.plan.model import Plan
 from policingplan.plan.source import parse_csv
 from policingplan.problems import Problem, UserError
-from policingplan.targets import plan_inputs
-from policingplan.targets.allocation import (
-    METHODS,
-    Allocation,
-    AllocationInputError,
-    UnitInput,
-    allocate_unit_targets,
-    required_total,
-)
-from policingplan.targets.partners import PartnerAlignmentSummary, align_partner_targets, unit_target_volumes
-from policingplan.targets.requirement import RequirementTrajectory, requirement_trajectory
-from policingplan.targets.whatif import TargetSetting, WhatIf, apply_what_if, set_targets
+
+if TYPE_CHECKING:  # the target-setting core (numpy, scipy) is imported by each command, so --help starts fast
+    from policingplan.plan.model import Plan
+    from policingplan.targets.allocation import Allocation, UnitInput
+    from policingplan.targets.partners import PartnerAlignmentSummary
+    from policingplan.targets.requirement import RequirementTrajectory
 
 REQUIRED_COLUMNS = ("unit", "baseline")
 OPTIONAL_COLUMNS = ("population", "peer_group", "proposed_reduction", "min_reduction", "max_reduction")
 FRACTION_ACCEPTED = "a fraction such as 0.055 for a 5.5% reduction (more than -1, at most 1), or blank"
+#: The allocation methods, as :data:`policingplan.targets.allocation.METHODS` names them (a test keeps them equal).
+METHODS = ("stretch", "uniform", "negotiated")
 METHOD_HELP = "How to share the reduction: stretch (more from units above their peers' rate), uniform, or negotiated (proposals first)."
 PLAN_COMMAND = "plan"
 
@@ -93,6 +88,8 @@ def _number(text: str, file: str, line: int, column: str, accepted: str) -> floa
 
 def read_units_csv(path: Path) -> list[UnitInput]:
     """The units of a UNITS_CSV file; the first problem ends the command with a one-line error."""
+    from policingplan.targets.allocation import AllocationInputError, UnitInput
+
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -258,6 +255,8 @@ def allocate(
         fail(f"--method: unknown method (found {method!r}); accepted: {', '.join(METHODS)}")
     if not (math.isfinite(reduction) and 0 <= reduction < 1):
         fail(f"--reduction: not a reduction (found {reduction!r}); accepted: a fraction from 0 up to 1, such as 0.055 for 5.5%")
+    from policingplan.targets.allocation import allocate_unit_targets
+
     units = read_units_csv(units_csv)
     allocation = allocate_unit_targets(units, reduction, method)
     if as_json:
@@ -291,6 +290,10 @@ def plan_targets(
         fail(f"--method: unknown method (found {method!r}); accepted: {', '.join(METHODS)}")
     if reduction is not None and not (math.isfinite(reduction) and 0 <= reduction < 1):
         fail(f"--reduction: not a reduction (found {reduction!r}); accepted: a fraction from 0 up to 1, such as 0.055 for 5.5%")
+    from policingplan.targets import plan_inputs
+    from policingplan.targets.allocation import AllocationInputError
+    from policingplan.targets.whatif import TargetSetting, WhatIf, apply_what_if, set_targets
+
     plan = _load(plan_dir)
     measure_id = plan_inputs.choose_measure(plan, measure)
     requirements = plan_inputs.requirements_for(plan, measure_id)
@@ -345,6 +348,9 @@ def requirement(
     --required-change (signed fractions), with --baseline for the shortfall in
     crimes.
     """
+    from policingplan.targets import plan_inputs
+    from policingplan.targets.requirement import requirement_trajectory
+
     figures = {"--baseline": baseline, "--latest-change": latest_change, "--planned-change": planned_change,
                "--required-change": required_change}
     if plan_dir is not None:
@@ -466,6 +472,10 @@ def partners(
     a stretch allocation of the force target.  A partner target on another
     baseline year is converted with the unit's volumes from the plan's data.
     """
+    from policingplan.targets import plan_inputs
+    from policingplan.targets.allocation import allocate_unit_targets, required_total
+    from policingplan.targets.partners import align_partner_targets, unit_target_volumes
+
     plan = _load(plan_dir)
     measure_id = plan_inputs.choose_measure(plan, measure)
     reduction = plan_inputs.corporate_reduction(plan, measure_id)
