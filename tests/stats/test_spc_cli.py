@@ -155,6 +155,32 @@ def test_bad_input_gives_a_one_line_error(tmp_path, content, args, expected):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"y\n1\n\xe9t\xe9\n", ["line 3", "not UTF-8", "0xE9", "accepted: a CSV file saved in UTF-8"]),
+        (b"month;y\n2024-01;3\n", ["line 1", "separated by ';'", "accepted: a comma-separated file"]),
+    ],
+)
+def test_a_file_in_the_wrong_encoding_or_separator_is_a_one_line_error(tmp_path, content, expected):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    result = run(str(path))
+    assert result.exit_code == 1 and result.stdout == ""
+    message = " ".join(result.stderr.split())
+    assert message.startswith(f"Error: {path}")
+    for fragment in expected:
+        assert fragment in message
+
+
+def test_a_byte_order_mark_is_read_past(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbfy\n1\n2\n6\n")
+    data = json.loads(run(str(path), "--json").stdout)
+    assert [p["y"] for p in data["points"]] == [1.0, 2.0, 6.0]
+    assert data["points"][0]["mean"] == 3.0
+
+
 def test_a_missing_file_is_a_one_line_error(tmp_path):
     result = run(str(tmp_path / "absent.csv"))
     assert result.exit_code == 1

@@ -99,6 +99,32 @@ def test_bad_input_gives_one_line_naming_what_is_accepted(burglary_csv, edit, ar
         assert fragment in message
 
 
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"", ["line 1", "the file is empty"]),
+        (b"month,value\n2017-04,3\n2017-05,\xa34\n", ["line 3", "not UTF-8", "0xA3", "saved in UTF-8"]),
+        (b"month;value\n2017-04;3\n", ["line 1", "separated by ';'", "accepted: a comma-separated file"]),
+    ],
+)
+def test_an_unreadable_file_is_one_line_naming_file_and_line(tmp_path, content, expected):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    result = run(str(path), "--year", "2017/18", "--as-of", "2017-09")
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert message.startswith(f"Error: {path}") and "Traceback" not in message
+    for fragment in expected:
+        assert fragment in message
+
+
+def test_a_byte_order_mark_is_read_past(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbfmonth,value\n2017-04,3\n2017-05,4\n")
+    result = json.loads(run(str(path), "--year", "2017/18", "--as-of", "2017-05", "--json").stdout)
+    assert result[0]["year_to_date"] == 7.0
+
+
 def test_a_non_numeric_value_names_file_line_and_column(burglary_csv):
     lines = burglary_csv.read_text().splitlines()
     lines[10] = lines[10].rsplit(",", 2)[0] + ",lots,2600"

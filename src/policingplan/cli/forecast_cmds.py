@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import math
 from enum import Enum
 from pathlib import Path
@@ -12,6 +11,7 @@ from rich import box
 from rich.table import Table
 
 from policingplan.cli.common import console, fail, print_json
+from policingplan.cli.stats_cmds import missing_column, read_csv_rows
 from policingplan.formatting import fmt_int, fmt_pct
 from policingplan.problems import Problem
 from policingplan.stats.forecast import YearEndForecast, forecast_year_end_many
@@ -45,52 +45,49 @@ def read_monthly_series(
 ) -> tuple[dict[str | None, dict[Month, float | None]], dict[str | None, float], dict[str | None, str]]:
     """Read the forecast CSV: each series' monthly values, and its target and group where given."""
     file = str(path)
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        fail(str(Problem(f"cannot read the file: {exc.strerror}", file, accepted="a readable CSV file")))
-    with handle:
-        reader = csv.reader(handle)
-        header = [h.strip().lower() for h in next(reader, [])]
-        for column in REQUIRED_COLUMNS:
-            if column not in header:
-                fail(str(Problem(f"missing column {column!r}", file, 1, column, ",".join(header), ACCEPTED_COLUMNS)))
-        position = {name: header.index(name) for name in ("month", "value", "series", "target", "group") if name in header}
-        histories: dict[str | None, dict[Month, float | None]] = {}
-        per_series: dict[str, dict[str | None, tuple[object, int]]] = {"target": {}, "group": {}}
-        for line, row in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in row):
+    rows = read_csv_rows(path)
+    if not rows:
+        fail(str(Problem("the file is empty", file, 1, accepted="a header row: " + ACCEPTED_COLUMNS)))
+    header = [h.strip().lower() for h in rows[0]]
+    for column in REQUIRED_COLUMNS:
+        if column not in header:
+            missing_column(file, header, column, ACCEPTED_COLUMNS)
+    position = {name: header.index(name) for name in ("month", "value", "series", "target", "group") if name in header}
+    histories: dict[str | None, dict[Month, float | None]] = {}
+    per_series: dict[str, dict[str | None, tuple[object, int]]] = {"target": {}, "group": {}}
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < len(header):
+            fail(str(Problem(f"the row has {len(row)} cells, the header {len(header)}", file, line,
+                             accepted=ACCEPTED_COLUMNS)))
+        name = row[position["series"]].strip() if "series" in position else None
+        try:
+            month = Month(row[position["month"]])
+        except PeriodError:
+            fail(str(Problem("not a month", file, line, "month", row[position["month"]],
+                             "YYYY-MM with a month from 01 to 12, for example 2024-04")))
+        value = _number(row[position["value"]], file, line, "value",
+                        "a count of zero or more, or an empty cell for a missing month", allow_negative=False)
+        series = histories.setdefault(name, {})
+        if month in series:
+            fail(str(Problem(f"month {month} appears twice" + (f" for series {name!r}" if name else ""),
+                             file, line, "month", str(month), "one row per series and month")))
+        series[month] = value
+        for column in ("target", "group"):
+            if column not in position:
                 continue
-            if len(row) < len(header):
-                fail(str(Problem(f"the row has {len(row)} cells, the header {len(header)}", file, line,
-                                 accepted=ACCEPTED_COLUMNS)))
-            name = row[position["series"]].strip() if "series" in position else None
-            try:
-                month = Month(row[position["month"]])
-            except PeriodError:
-                fail(str(Problem("not a month", file, line, "month", row[position["month"]],
-                                 "YYYY-MM with a month from 01 to 12, for example 2024-04")))
-            value = _number(row[position["value"]], file, line, "value",
-                            "a count of zero or more, or an empty cell for a missing month", allow_negative=False)
-            series = histories.setdefault(name, {})
-            if month in series:
-                fail(str(Problem(f"month {month} appears twice" + (f" for series {name!r}" if name else ""),
-                                 file, line, "month", str(month), "one row per series and month")))
-            series[month] = value
-            for column in ("target", "group"):
-                if column not in position:
-                    continue
-                raw = row[position[column]].strip()
-                given = (_number(raw, file, line, column, "a number, or an empty cell", allow_negative=True)
-                         if column == "target" else raw or None)
-                if given is None:
-                    continue
-                seen = per_series[column]
-                if name in seen and seen[name][0] != given:
-                    fail(str(Problem(
-                        f"a second {column} for series {name!r} (line {seen[name][1]} has {seen[name][0]})",
-                        file, line, column, raw, f"one {column} per series")))
-                seen[name] = (given, line)
+            raw = row[position[column]].strip()
+            given = (_number(raw, file, line, column, "a number, or an empty cell", allow_negative=True)
+                     if column == "target" else raw or None)
+            if given is None:
+                continue
+            seen = per_series[column]
+            if name in seen and seen[name][0] != given:
+                fail(str(Problem(
+                    f"a second {column} for series {name!r} (line {seen[name][1]} has {seen[name][0]})",
+                    file, line, column, raw, f"one {column} per series")))
+            seen[name] = (given, line)
     if not histories:
         fail(str(Problem("no data rows", file, 2, accepted=ACCEPTED_COLUMNS)))
     targets = {name: value for name, (value, _) in per_series["target"].items()}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import List, NoReturn, Optional
 
 import typer
 from rich import box
@@ -27,6 +28,40 @@ class DirectionChoice(str, Enum):
     neutral = "neutral"
 
 
+def read_csv_rows(path: Path) -> list[list[str]]:
+    """Every row of a CSV file in UTF-8 (a byte-order mark is allowed).
+
+    A file that cannot be read, is not UTF-8 or is not valid CSV ends the
+    command with a one-line error naming the file and the line.
+    """
+    file = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        fail(str(Problem(f"cannot read the file: {exc.strerror or exc}", file, accepted="a readable CSV file in UTF-8")))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        fail(str(Problem("the file is not UTF-8 text", file, data[: exc.start].count(b"\n") + 1,
+                         value=f"byte 0x{data[exc.start]:02X}",
+                         accepted="a CSV file saved in UTF-8 (in Excel: CSV UTF-8)")))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        fail(str(Problem(f"not a valid CSV file: {exc}", file, reader.line_num, accepted="a comma-separated file")))
+
+
+def missing_column(file: str, header: list[str], column: str, accepted: str) -> NoReturn:
+    """End the command: ``column`` is not in the header (saying so when the file is not comma-separated)."""
+    separator = next((s for s in (";", "\t", "|") if len(header) == 1 and s in header[0]), None)
+    message = f"there is no column {column!r}"
+    if separator is not None:
+        message += f": the header looks separated by {separator!r}, not by commas"
+        accepted = "a comma-separated file with " + accepted
+    fail(str(Problem(message, file, 1, column, ",".join(header), accepted)))
+
+
 def read_values(path: Path, column: str) -> list[float | None]:
     """The values of ``column`` in file order; empty cells and ``NA`` are missing (None).
 
@@ -34,14 +69,7 @@ def read_values(path: Path, column: str) -> list[float | None]:
     is a missing value.  Any other problem ends the command with a one-line error.
     """
     file = str(path)
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        fail(str(Problem(f"cannot read the file: {reason}", file, accepted="a readable CSV file in UTF-8")))
-    except csv.Error as exc:
-        fail(str(Problem(f"not a valid CSV file: {exc}", file, accepted="a CSV file with a header row")))
+    rows = read_csv_rows(path)
     if not rows or not any(cell.strip() for cell in rows[0]):
         fail(str(Problem("the file has no header row", file, 1, accepted=f"a header row naming a column {column!r}")))
     header = [cell.strip() for cell in rows[0]]
@@ -50,8 +78,7 @@ def read_values(path: Path, column: str) -> list[float | None]:
     else:
         folded = [h.lower() for h in header]
         if column.lower() not in folded:
-            fail(str(Problem(f"there is no column {column!r}", file, 1, column, ",".join(header),
-                             "a column named with --column (y by default): " + ", ".join(header))))
+            missing_column(file, header, column, "a column named with --column (y by default)")
         position = folded.index(column.lower())
     while len(rows) > 1 and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
