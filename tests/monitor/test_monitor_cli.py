@@ -174,13 +174,25 @@ def test_the_table_carries_status_in_symbols_and_words(example_dir, example_ware
 
 @pytest.mark.parametrize("args, message", [
     (["--as-of", "2022-09"], "outside the plan year 2023/24"),
-    (["--as-of", "2023-13"], "--as-of"),
-    (["--unit", "Atlantis"], "is not a unit of the plan"),
+    (["--as-of", "2023-13"], "--as-of: '2023-13' is not a month"),
+    (["--as-of", "2023-13"], "accepted: a month as YYYY-MM"),
+    (["--unit", "Atlantis"], "--unit 'Atlantis' is not a unit of the plan; accepted: force, or a unit code or name"),
 ])
 def test_user_mistakes_give_one_line_and_exit_one(example_dir, example_warehouse, args, message):
     result = runner.invoke(app, ["monitor", str(example_dir), "--warehouse", str(example_warehouse), *args])
     assert result.exit_code == 1
     assert message in result.stderr and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("name, message", [
+    ("plan.yaml", "the plan folder is a file, not a folder; accepted: a folder that holds plan.yaml"),
+    ("no-such-plan", "the plan folder does not exist"),
+])
+def test_a_plan_folder_that_is_a_file_or_missing_is_one_line(example_dir, example_warehouse, name, message):
+    result = runner.invoke(app, ["monitor", str(example_dir / name), "--warehouse", str(example_warehouse)])
+    assert result.exit_code == 1
+    assert f"{example_dir / name}: {message}" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
 

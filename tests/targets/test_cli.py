@@ -87,7 +87,8 @@ def test_infeasible_exits_3_and_still_prints_json(tmp_path):
     assert data["feasible"] is False and data["meets"] is False
     assert data["best_reachable_reduction"] == pytest.approx(0.025)
     human = run("targets", "allocate", path, "--reduction", "0.055")
-    assert human.exit_code == 3 and "Infeasible" in human.stdout and "NOT met" in human.stdout
+    assert human.exit_code == 3 and "NOT met" in human.stdout
+    assert human.stdout.count("Infeasible") == 1 and "reach a reduction of 2.50%" in human.stdout
 
 
 @pytest.mark.parametrize(
@@ -159,6 +160,14 @@ def test_requirement_needs_plan_or_figures(london):
     assert both.exit_code == 1 and "not both" in error_text(both)
 
 
+def test_requirement_on_a_plan_without_one_says_so(project_root):
+    result = run("requirement", project_root / "examples" / "london-2023-24")
+    assert result.exit_code == 1
+    assert "the plan has no external requirement" in error_text(result) and "None" not in error_text(result)
+    unknown = run("requirement", project_root / "examples" / "london-2007-08", "--requirement", "psa9")
+    assert unknown.exit_code == 1 and "'psa9'" in error_text(unknown) and "accepted: psa1" in error_text(unknown)
+
+
 def test_requirement_on_the_london_plan(london):
     result = run("requirement", london, "--json")
     assert result.exit_code == 0, error_text(result)
@@ -206,7 +215,11 @@ def test_targets_plan_human_output(london):
 
 def test_targets_plan_errors(london, tmp_path):
     missing = run("targets", tmp_path / "no-plan")
-    assert missing.exit_code == 1 and "no-plan" in error_text(missing)
+    assert missing.exit_code == 1 and "no-plan: the plan folder does not exist" in error_text(missing)
+    for command in (["targets"], ["partners"], ["requirement"]):
+        a_file = run(*command, london / "plan.yaml")
+        assert a_file.exit_code == 1
+        assert "plan.yaml: the plan folder is a file, not a folder; accepted: a folder that holds plan.yaml" in error_text(a_file)
     measure = run("targets", london, "--measure", "nope")
     assert measure.exit_code == 1 and "bcs-comparator-crimes" in error_text(measure)
 

@@ -216,7 +216,7 @@ def monitor_command(
         try:
             Month(as_of)
         except PeriodError as exc:
-            fail(f"--as-of: {exc}")
+            fail(f"--as-of: {exc}; accepted: a month as YYYY-MM, such as 2023-09")
     store = Warehouse(warehouse if warehouse is not None else settings.warehouse_dir())
     try:
         monitoring = monitor_plan(plan, store, as_of, unit=scope)

@@ -143,8 +143,6 @@ def read_units_csv(path: Path) -> list[UnitInput]:
 def _load(plan_dir: Path) -> Plan:
     from policingplan.cli.plan_cmds import report_invalid
 
-    if not plan_dir.is_dir():
-        fail(str(Problem("the plan folder does not exist", file=str(plan_dir), accepted="a folder holding plan.yaml")))
     plan, problems = read_plan(plan_dir)
     if plan is None:
         report_invalid(plan_dir, problems)
@@ -204,7 +202,8 @@ def _print_allocation(allocation: Allocation, title: str, names: Optional[dict[s
         highlight=False,
     )
     if not allocation.feasible:
-        console.print(f"[bold red]Infeasible:[/] {esc(allocation.notes[0])}", highlight=False)
+        infeasible = allocation.notes[0].removeprefix("Infeasible: ")
+        console.print(f"[bold red]Infeasible:[/] {esc(infeasible)}", highlight=False)
     else:
         if allocation.best_reachable_reduction < 1:
             console.print(
@@ -359,8 +358,11 @@ def requirement(
             fail(f"{', '.join(given)}: give either PLAN_DIR or the figures, not both; accepted: PLAN_DIR alone, or the four options")
         plan = _load(plan_dir)
         chosen = [r for r in plan.requirements if requirement_id is None or r.id == requirement_id]
+        if not plan.requirements:
+            fail(f"{plan_dir}: the plan has no external requirement (plan.yaml, requirements); accepted: a plan with one, "
+                 "such as examples/london-2007-08, or the figures --latest-change, --planned-change and --required-change")
         if not chosen:
-            fail(f"{plan_dir}: no requirement {requirement_id!r}; accepted: {', '.join(r.id for r in plan.requirements) or 'none in this plan'}")
+            fail(f"{plan_dir}: no requirement {requirement_id!r} (--requirement); accepted: {', '.join(r.id for r in plan.requirements)}")
         if len(chosen) > 1:
             fail(f"{plan_dir}: the plan has several requirements; choose one with --requirement: {', '.join(r.id for r in chosen)}")
         found = chosen[0]
