@@ -195,3 +195,16 @@ def test_a_series_with_nothing_up_to_as_of_has_no_forecast():
     assert result.method == "no_data" and result.forecast_total is None and result.p_meet_target is None
     assert result.to_dict()["interval_80"] == [None, None]
     assert result.warnings == ["no values up to 2023-09: no forecast"]
+
+
+def test_a_history_that_ended_years_ago_says_why_there_is_no_forecast(mps_series):
+    # 69 months (April 2010 to December 2015) is long enough, but no past forecast can be
+    # checked against the months before 2022/23, so the spread cannot be measured.
+    camden = mps_series[("Camden", "BURGLARY")]
+    old = {m: v for m, v in camden.items() if m < Month("2016-01")}
+    result = forecast_year_end(old, "2022/23", "2022-09")
+    assert result.method == "no_data" and result.forecast_total is None
+    reason = next(w for w in result.warnings if w.endswith("no forecast"))
+    assert "69 months up to 2022-09 and 0 past forecast errors" in reason
+    assert "at least 24 months and 6 errors are needed" in reason
+    assert "no month of 2022/23 is observed" in reason

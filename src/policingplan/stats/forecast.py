@@ -604,19 +604,18 @@ def _forecast_remainders(
             results.append(_SeriesForecast(float(ytd[i]), dist, METHOD_RUN_RATE, warnings, errors[i]))
             continue
         if history_months[i] < MIN_HISTORY_MONTHS or past.size < MIN_PAST_ERRORS:
+            too_little = (
+                f"too little history for the seasonal method: {history_months[i]} months up to {as_of} and "
+                f"{past.size} past forecast errors (at least {MIN_HISTORY_MONTHS} months and {MIN_PAST_ERRORS} "
+                "errors are needed)"
+            )
             fallback = _run_rate_fallback(_dispersion(Y[i]), float(ytd[i]), int(n_observed[i]), int(n_missing[i]))
             if fallback is None:
-                warnings.append(
-                    f"no month of {year} is observed up to {as_of} and the history is too short "
-                    f"({history_months[i]} months; at least {MIN_HISTORY_MONTHS} are needed): no forecast"
-                )
+                warnings.append(f"{too_little}, and no month of {year} is observed up to {as_of}: no forecast")
                 results.append(_SeriesForecast(float(ytd[i]), None, METHOD_NONE, warnings, errors[i]))
                 continue
             warnings.append(
-                f"too little history for the seasonal method: {history_months[i]} months up to {as_of} and "
-                f"{past.size} past forecast errors (at least {MIN_HISTORY_MONTHS} months and {MIN_PAST_ERRORS} "
-                "errors are needed); using the run rate, whose intervals allow for chance only, not for a change "
-                "in level"
+                f"{too_little}; using the run rate, whose intervals allow for chance only, not for a change in level"
             )
             results.append(_SeriesForecast(float(ytd[i]), fallback, METHOD_RUN_RATE, warnings, errors[i]))
             continue
