@@ -364,6 +364,8 @@ def test_a_group_of_fewer_than_13_points_gives_a_warning():
     assert len(short.warnings) == 1 and "fewer than 13" in short.warnings[0]
     rebased = spc(alternating(10, 12, 10), rebase_at=[15])
     assert len(rebased.warnings) == 1 and "Group 2 (points 15–20) has 6 points" in rebased.warnings[0]
+    last_alone = spc(alternating(10, 12, 7), rebase_at=[14])
+    assert last_alone.warnings[0].startswith("Group 2 (point 14) has 1 point, fewer than 13")
 
 
 # ---------------------------------------------------------------- missing values

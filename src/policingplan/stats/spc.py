@@ -445,7 +445,7 @@ def _group_warnings(number: int, start: int, size: int, amr: float, warnings: li
     span = f"points {start + 1}–{start + size}" if size > 1 else f"point {start + 1}"
     if size < MIN_POINTS_FOR_FIRM_LIMITS:
         warnings.append(
-            f"Group {number} ({span}) has {size} points, fewer than {MIN_POINTS_FOR_FIRM_LIMITS}: "
+            f"Group {number} ({span}) has {size} point{'s' if size > 1 else ''}, fewer than {MIN_POINTS_FOR_FIRM_LIMITS}: "
             "its limits are trial limits, which will change as points are added."
         )
     if math.isnan(amr):
