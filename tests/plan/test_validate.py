@@ -260,3 +260,17 @@ def test_a_missing_required_column_is_reported_once_at_the_header(mini_plan):
     error = only_error(mini_plan)
     assert (error.file, error.line, error.column) == (str(units), 1, "name")
     assert error.accepted == "a header with the columns code, name"
+
+
+def test_an_empty_table_file_is_named_with_its_columns(mini_plan):
+    (mini_plan / "partner_targets.csv").write_text("\n\n", encoding="utf-8")
+    error = only_error(mini_plan)
+    assert (error.file, error.line, error.message) == (str(mini_plan / "partner_targets.csv"), 1, "the file is empty")
+    assert "a header row (unit, measure," in error.accepted
+
+
+def test_a_table_that_is_a_folder_is_named(mini_plan):
+    (mini_plan / "partner_targets.csv").unlink()
+    (mini_plan / "partner_targets.csv").mkdir()
+    error = only_error(mini_plan)
+    assert (error.file, error.message) == (str(mini_plan / "partner_targets.csv"), "this is a folder, not a CSV file")

@@ -73,14 +73,23 @@ def read_source(path: str | os.PathLike) -> PlanSource:
         return source
     source.data, source.lines, problems = parse_yaml(text, PLAN_FILE)
     source.problems.extend(problems)
-    for name in TABLES:
+    for name, (field_name, refused) in TABLES.items():
         table_file = folder / name
-        if table_file.is_file():
-            table_text = _read_text(table_file, name, source.problems)
-            if table_text is not None:
-                table, problems = parse_csv(table_text, name)
-                source.tables[name] = table
-                source.problems.extend(problems)
+        if table_file.is_dir():
+            source.problems.add(Problem("this is a folder, not a CSV file", file=name,
+                                        accepted=f"a CSV file of {field_name.replace('_', ' ')}, or no such file"))
+        if not table_file.is_file():
+            continue
+        table_text = _read_text(table_file, name, source.problems)
+        if table_text is None:
+            continue
+        table, problems = parse_csv(table_text, name)
+        if not table.header:
+            columns = ", ".join(n for n in item_model(Plan, field_name).model_fields if n not in refused)
+            problems.add(Problem("the file is empty", file=name, line=1,
+                                 accepted=f"a header row ({columns}), then one row per item; or no such file"))
+        source.tables[name] = table
+        source.problems.extend(problems)
     narrative_dir = folder / NARRATIVE_DIR
     if narrative_dir.is_dir():
         try:
