@@ -102,6 +102,7 @@ def test_infeasible_exits_3_and_still_prints_json(tmp_path):
         ("unit,baseline,min_reduction,max_reduction\nA,1000,0.08,0.05\n", ["line 2", "min_reduction", "floor"]),
         ("unit,baseline\n,1000\n", ["line 2", "unit", "blank"]),
         ("unit,baseline\n", ["no units"]),
+        ("", ["bad.csv", "line 1", "the file is empty", "a header row (unit, baseline, population"]),
         ("unit,baseline\nA,0\n", ["line 2", "baseline", "'0'", "above 0"]),
     ],
 )

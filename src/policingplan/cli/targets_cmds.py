@@ -103,6 +103,9 @@ def read_units_csv(path: Path) -> list[UnitInput]:
     if problems.errors:
         fail(str(problems.errors[0]))
     columns = ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+    if not table.header:
+        fail(str(Problem("the file is empty", file=file, line=1, value="",
+                         accepted=f"a header row ({columns}), then one row per unit")))
     for name in REQUIRED_COLUMNS:
         if name not in table.header:
             fail(str(Problem(f"the column {name!r} is missing", file=file, line=table.header_line, column=name,
