@@ -93,8 +93,13 @@ def test_the_variant_options_change_the_rules(tmp_path):
     variant = json.loads(run(str(path), "--two-of-three-includes-outside", "--json").stdout)
     assert plain["points"][18]["point_type"] == "common_cause"
     assert variant["points"][18]["point_type"] == "special_cause_improvement"
-    trend = json.loads(run(str(path), "--trend-length", "8", "--json").stdout)
-    assert len(trend["points"]) == 27
+    path = tmp_path / "trend7.csv"  # points 11 to 17 rise seven times in a row: 3, 4, …, 9
+    path.write_text("y\n" + "\n".join(["5", "6"] * 5 + [str(v) for v in range(3, 10)] + ["6", "5"] * 5) + "\n")
+    seven = json.loads(run(str(path), "--json").stdout)
+    eight = json.loads(run(str(path), "--trend-length", "8", "--json").stdout)
+    signals = {p["index"] for p in seven["points"] if p["point_type"] == "special_cause_improvement"}
+    assert signals == set(range(11, 18))  # the trend, and point 17 beyond the upper limit too
+    assert {p["index"] for p in eight["points"] if p["point_type"] != "common_cause"} == {17}
 
 
 def test_missing_values_are_null_not_zero(tmp_path):
