@@ -1,4 +1,8 @@
-"""The core (plan, stats, targets) imports no framework and reads no files; plan/io.py is the plan's edge."""
+"""The core (plan, stats, targets, and monitor's core and roll-up) imports no framework and reads no files.
+
+plan/io.py is the plan's edge; monitor/warehouse.py is the monitor's.  The core
+does not reach back to the edges either: no import of the data layer, the
+settings or the command line."""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-CORE = ("plan", "stats", "targets")
-EDGE = {"plan/io.py"}
-FORBIDDEN_MODULES = {"django", "duckdb", "ibis", "polars", "pathlib", "os.path", "shutil", "tempfile"}
+CORE = ("plan", "stats", "targets", "monitor")
+EDGE = {"plan/io.py", "monitor/warehouse.py"}
+FORBIDDEN_MODULES = {"django", "duckdb", "ibis", "polars", "pathlib", "os.path", "shutil", "tempfile",
+                     "policingplan.data", "policingplan.settings", "policingplan.cli"}
 FORBIDDEN_CALLS = {"open", "read_text", "read_bytes", "write_text", "write_bytes", "Path", "listdir", "scandir", "walk"}
 
 
@@ -48,6 +53,7 @@ def test_the_core_imports_no_framework_and_reads_no_files(project_root):
     src = project_root / "src" / "policingplan"
     files = core_files(src)
     assert any(p.name == "validate.py" for p in files) and any(p.name == "periods.py" for p in files)
+    assert any(p.name == "rollup.py" for p in files) and not any(p.name == "warehouse.py" for p in files)
     problems = {
         path.relative_to(src).as_posix(): found
         for path in files
@@ -67,6 +73,8 @@ def test_the_core_imports_no_framework_and_reads_no_files(project_root):
         "from os.path import join\n",
         "data = open('plan.yaml').read()\n",
         "text = folder.read_text()\n",
+        "from policingplan.data.warehouse import Warehouse\n",
+        "from policingplan import settings\n",
     ],
 )
 def test_the_scan_catches_each_kind_of_offence(source):
