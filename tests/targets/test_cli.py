@@ -283,3 +283,12 @@ def test_the_command_line_knows_the_cores_methods():
     from policingplan.targets.allocation import METHODS
 
     assert targets_cmds.METHODS == METHODS
+
+
+def test_a_given_reduction_is_shown_with_the_places_it_needs(london):
+    result = run("targets", london, "--reduction", "0.0693")
+    text = " ".join(result.stdout.split())
+    assert result.exit_code == 0 and "Corporate reduction 6.93% (stretch method)" in text
+    assert "then -6.93% planned" in text
+    default = " ".join(run("targets", london).stdout.split())
+    assert "Corporate reduction 5.5% (stretch method)" in default and "then -5.5% planned" in default

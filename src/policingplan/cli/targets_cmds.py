@@ -176,6 +176,12 @@ def _unit_fractions(pairs: list[str], option: str) -> dict[str, Optional[float]]
 # --- printing ------------------------------------------------------------------------------------
 
 
+def _given_pct(fraction: float, signed: bool = False) -> str:
+    """A figure the user gave, with the places it needs: ``0.055`` → ``5.5%``, ``0.0693`` → ``6.93%``."""
+    places = 1 if round(fraction * 100, 1) == round(fraction * 100, 4) else 2
+    return fmt_pct(fraction, places, signed=signed)
+
+
 def _met(ok: bool) -> str:
     return "[green]met[/]" if ok else "[bold red]NOT met[/]"
 
@@ -195,7 +201,7 @@ def _print_allocation(allocation: Allocation, title: str, names: Optional[dict[s
         table.add_row(esc(_unit_label(unit.unit, names)), fmt_int(unit.baseline), fmt_pct(unit.reduction), fmt_int(unit.target), esc(unit.reason))
     console.print(table)
     console.print(
-        f"Corporate reduction {fmt_pct(allocation.reduction)} ({allocation.method} method): at most "
+        f"Corporate reduction {_given_pct(allocation.reduction)} ({allocation.method} method): at most "
         f"{fmt_int(allocation.required_total)} crimes on a baseline of {fmt_int(allocation.baseline_total)}.",
         highlight=False,
     )
@@ -222,7 +228,7 @@ def _print_trajectory(trajectory: RequirementTrajectory, name: Optional[str] = N
     heading = f"{name}: " if name else ""
     console.print(
         f"{esc(heading)}{fmt_pct(trajectory.latest_change, signed=True)} so far, then "
-        f"{fmt_pct(trajectory.planned_change, signed=True)} planned, gives "
+        f"{_given_pct(trajectory.planned_change, signed=True)} planned, gives "
         f"{fmt_pct(trajectory.projected_change, signed=True)} against {fmt_pct(trajectory.required_change, signed=True)} "
         f"required: requirement {_met(trajectory.meets)}.",
         highlight=False,
