@@ -77,6 +77,23 @@ def test_the_table_uses_british_number_formats(burglary_csv):
     assert "2,600" in result.stdout and "Camden" in result.stdout
 
 
+def test_a_narrow_terminal_still_shows_the_chance_and_names_other_methods(tmp_path, mps_series):
+    lines = ["series,month,value"]
+    for borough in ("Westminster", "Camden"):
+        for month, value in sorted(mps_series[(borough, "THEFT")].items()):
+            lines.append(f"{borough} theft,{month},{value:g}")
+    lines += [f"New unit,2017-0{m},{30 + m}" for m in range(4, 10)]
+    path = tmp_path / "theft.csv"
+    path.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(app, ["forecast", str(path), "--year", "2017/18", "--as-of", "2017-09",
+                                 "--target", "30000"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    rows = [line for line in result.stdout.splitlines() if line.split()[:1] in (["Westminster"], ["Camden"])]
+    assert "P(meet)" in result.stdout
+    assert len(rows) == 2 and all(line.rstrip().endswith("%") for line in rows)
+    assert "Method: seasonal_level, except run_rate for New unit" in " ".join(result.stdout.split())
+
+
 @pytest.mark.parametrize(
     "edit, args, expected",
     [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from enum import Enum
 from pathlib import Path
 
@@ -126,24 +127,31 @@ def _chance(p: float | None) -> str:
     return fmt_pct(p, 0)
 
 
+def _method_caption(results: list[YearEndForecast]) -> str:
+    """The method of most series, then the series forecast otherwise (a column would crop narrow terminals)."""
+    usual = Counter(result.method for result in results).most_common(1)[0][0]
+    others: dict[str, list[str]] = {}
+    for result in results:
+        if result.method != usual:
+            others.setdefault(result.method, []).append(result.series or "–")
+    exceptions = "; ".join(f"{method} for {', '.join(names)}" for method, names in others.items())
+    return f"Method: {usual}" + (f", except {exceptions}" if exceptions else "") + " (see docs/methods.md)"
+
+
 def _show(results: list[YearEndForecast]) -> None:
     year, as_of = results[0].year, Month(results[0].as_of)
-    methods = sorted({result.method for result in results})
     table = Table(title=f"Year-end forecasts for {year}, as of {as_of.label()}",
-                  caption=f"Method: {methods[0]} (see docs/methods.md)" if len(methods) == 1 else None,
-                  box=box.SIMPLE_HEAD)
+                  caption=_method_caption(results), box=box.SIMPLE_HEAD,
+                  show_edge=False, pad_edge=False, collapse_padding=True)
     table.add_column("Series", min_width=10)
     for heading in ("To date", "Forecast", "80% range", "95% range", "Target", "P(meet)"):
         table.add_column(heading, justify="right", no_wrap=True)
-    if len(methods) > 1:
-        table.add_column("Method")
     for result in results:
-        cells = [
+        table.add_row(
             result.series or "–", fmt_int(result.year_to_date), fmt_int(result.forecast_total),
             _interval(result.interval_80), _interval(result.interval_95), fmt_int(result.target),
             _chance(result.p_meet_target),
-        ]
-        table.add_row(*cells, *([result.method] if len(methods) > 1 else []))
+        )
     console.print(table)
     for result in results:
         for warning in result.warnings:
