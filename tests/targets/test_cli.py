@@ -292,3 +292,30 @@ def test_a_given_reduction_is_shown_with_the_places_it_needs(london):
     assert "then -6.93% planned" in text
     default = " ".join(run("targets", london).stdout.split())
     assert "Corporate reduction 5.5% (stretch method)" in default and "then -5.5% planned" in default
+
+
+def test_partners_adopting_every_more_stretching_target_by_hand(london, london_dir):
+    """The stretched total and the slack, counted from the example's CSV files and the GLA file."""
+    with open(london / "unit_targets.csv", encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["measure"] == "bcs-comparator-crimes"]
+    baseline = {r["scope"]: float(r["baseline"]) for r in rows}
+    own = {r["scope"]: math.floor(float(r["baseline"]) * (1 + float(r["value"])) + 1e-7) for r in rows}
+    with open(london_dir / "gla-recorded-offences-by-borough-fy_1999-00_2009-10.csv", encoding="utf-8-sig") as handle:
+        gla = {(r["Code"], r["Year"][:4]): r["Value"] for r in csv.DictReader(handle)}
+    adopted = dict(own)
+    with open(london / "partner_targets.csv", encoding="utf-8", newline="") as handle:
+        for p in csv.DictReader(handle):
+            if p["measure"] != "bcs-comparator-crimes":
+                continue
+            assert p["period"] == "2007/08"  # one-year targets: no spreading over years here
+            start = p["baseline_period"][:4]
+            base = baseline[p["unit"]] if p["baseline_period"] == "2006/07" else float(gla[(p["unit"], start)])
+            adopted[p["unit"]] = min(own[p["unit"]], math.floor(base * (1 + float(p["change"])) + 1e-7))
+    required = math.floor(sum(baseline.values()) * (1 - 0.055))
+
+    data = json.loads(run("partners", london, "--json").stdout)
+    assert data["unit_total"] == sum(own.values())
+    assert data["required_total"] == required
+    assert data["stretched_total"] == sum(adopted.values()) < sum(own.values())
+    assert data["slack"] == required - sum(adopted.values())
+    assert data["meets"] is (data["slack"] >= 0)
