@@ -263,3 +263,55 @@ def test_tidy_numbers_must_be_finite(tmp_path: Path):
                     "Camden,2024-07,x,1e3,\n", encoding="utf-8")
     errors = only_errors(read_source("tidy", file))
     assert {(e.line, e.column) for e in errors} == {(2, "numerator"), (3, "denominator"), (4, "numerator")}
+
+
+def _city_street_lines(data_dir: Path, copies: int) -> list[str]:
+    """A real City of London street file's header and records, the records repeated."""
+    source = data_dir / "city-of-london" / "police-uk-street" / "2021-09-city-of-london-street.csv"
+    header, *records = source.read_text(encoding="utf-8").splitlines()
+    return [header, *(records * copies)]
+
+
+def test_a_long_line_and_a_short_line_are_both_caught_in_a_large_unquoted_file(data_dir: Path, tmp_path: Path):
+    # The file's comma count is right overall (one field too many on one line, one too few
+    # on another), and the long line lies deep in a file large enough to be parsed in chunks.
+    lines = _city_street_lines(data_dir, 40)  # 30,600 records, about 7 MB
+    long_line, short_line = 25_000, 26_000  # physical line numbers
+    lines[long_line - 1] += ",extra"
+    lines[short_line - 1] = lines[short_line - 1].rsplit(",", 1)[0]
+    path = tmp_path / "street.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    errors = only_errors(read_source("police-uk-street", path))
+    found = {e.line: e.message for e in errors}
+    assert set(found) == {long_line, short_line}
+    assert "more fields" in found[long_line] and "fewer fields" in found[short_line]
+
+
+def test_a_blank_line_in_an_unquoted_file_keeps_the_line_numbers(data_dir: Path, tmp_path: Path):
+    lines = _city_street_lines(data_dir, 1)
+    fields = lines[10].split(",")
+    fields[1] = "2021-13"  # the month, on physical line 12 once a blank line is put before it
+    lines[10] = ",".join(fields)
+    lines.insert(5, "")
+    path = tmp_path / "street.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [error] = only_errors(read_source("police-uk-street", path))
+    assert (error.line, error.column, error.value) == (12, "Month", "2021-13")
+
+
+def test_spaces_around_values_do_not_split_a_count(tmp_path: Path):
+    header = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
+              "LSOA name,Crime type,Last outcome category,Context")
+    kent = "Kent Police"
+    lines = [header,
+             f"a1,2023-04,{kent},{kent},0.2,51.4,On or near X,E01024000,Dartford 001A,Burglary,Under investigation,",
+             f"a2, 2023-04 ,{kent}, {kent} ,0.2,51.4,On or near X,E01024000 ,Dartford 001A,Burglary ,Under investigation,",
+             f"a3,2023-04,{kent},{kent},0.2,51.4,On or near X,E01024000,Dartford 001A,Robbery,Under investigation,"]
+    path = tmp_path / "street.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = read_source("police-uk-street", path)
+    assert result.ok
+    rows = {(r["unit"], r["period"], r["crime_type"], r["lsoa"], r["force"]): r["count"]
+            for r in result.table.to_pylist()}
+    assert rows == {(kent, "2023-04", "Burglary", "E01024000", kent): 2,
+                    (kent, "2023-04", "Robbery", "E01024000", kent): 1}

@@ -75,6 +75,11 @@ def canonical_schema(kind: str) -> pa.Schema:
     return pa.schema(fields)
 
 
+def empty_table(kind: str) -> pa.Table:
+    """A kind's canonical table with no rows (``Schema.empty_table`` would import pandas)."""
+    return pa.Table.from_batches([], schema=canonical_schema(kind))
+
+
 @dataclass
 class ReadResult:
     """What a reader made of one file: canonical records, counts and problems."""
@@ -92,6 +97,11 @@ class ReadResult:
     def ok(self) -> bool:
         """True when the file has no errors (warnings are allowed)."""
         return self.problems.ok
+
+
+#: Threads that take files' checksums, kept for the process's life (one per file would cost
+#: a thread start for every file of a load).
+_CHECKSUMS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="checksum")
 
 
 def read_source(
@@ -118,20 +128,19 @@ def read_source(
             accepted="a readable file",
         ))
     # The checksum is taken in another thread while the reader works (hashlib releases the GIL).
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
-        try:
-            result = reader(kind, file, data)
-        except Exception as exc:  # a reader's own bug must still not lose the user's file silently
-            return _rejected(kind, file, digest.result(), Problem(
-                f"the file could not be read ({type(exc).__name__}: {exc})", file=file,
-                accepted=f"a {kind} file as described in docs/data.md",
-            ))
-        result.sha256 = digest.result()
+    digest = _CHECKSUMS.submit(lambda: hashlib.sha256(data).hexdigest())
+    try:
+        result = reader(kind, file, data)
+    except Exception as exc:  # a reader's own bug must still not lose the user's file silently
+        return _rejected(kind, file, digest.result(), Problem(
+            f"the file could not be read ({type(exc).__name__}: {exc})", file=file,
+            accepted=f"a {kind} file as described in docs/data.md",
+        ))
+    result.sha256 = digest.result()
     if vintage is not None:
         result.vintage = vintage
     if not result.ok:
-        result.table = canonical_schema(kind).empty_table()
+        result.table = empty_table(kind)
         result.rows_accepted = 0
     return result
 
@@ -139,10 +148,11 @@ def read_source(
 def _rejected(kind: str, file: str, digest: str, problem: Problem) -> ReadResult:
     problems = ProblemList()
     problems.add(problem)
-    return ReadResult(kind=kind, file=file, table=canonical_schema(kind).empty_table(),
+    return ReadResult(kind=kind, file=file, table=empty_table(kind),
                       problems=problems, sha256=digest)
 
 
 __all__ = [
-    "ATTRIBUTES", "SOURCE_KINDS", "VALUE_COLUMNS", "ReadResult", "canonical_schema", "read_source",
+    "ATTRIBUTES", "SOURCE_KINDS", "VALUE_COLUMNS", "ReadResult", "canonical_schema", "empty_table",
+    "read_source",
 ]

@@ -1,11 +1,13 @@
 """What every reader shares: decoding, CSV parsing with physical line numbers,
 column matching, vectorised row checks, unit mapping and grouping.
 
-Line numbers are the file's physical lines, the header being line 1.  Where
-each line is one record, Polars reads the lines to count their fields, then
-parses the records (vectorised, for files of millions of rows).  A file whose
-quoted values hold line breaks goes through the ``csv`` module, which knows
-where each record starts.
+Line numbers are the file's physical lines, the header being line 1.  A file
+without quotes whose every line has the header's number of fields (checked
+on the bytes, in NumPy) is parsed once by Polars, projected to the columns a
+reader needs.  Any other file where each line is one record goes the careful
+way: Polars reads the lines to count their fields and to find the faulty
+ones, then parses the records.  A file whose quoted values hold line breaks
+goes through the ``csv`` module, which knows where each record starts.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ import io
 from dataclasses import dataclass
 from typing import Iterable
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from policingplan.data.readers import ATTRIBUTES, ReadResult, VALUE_COLUMNS, canonical_schema
+from policingplan.data.readers import ATTRIBUTES, ReadResult, VALUE_COLUMNS, canonical_schema, empty_table
 from policingplan.data.units import (
     UNKNOWN_UNITS, accepted_unit_names, suggest_unit, unit_code,
 )
@@ -172,7 +175,9 @@ def parse_csv(data: bytes, problems: FileProblems,
         problems.add("the file is separated by semicolons, not commas", line=1, value=first_line[:80],
                      accepted="comma-separated values; re-save as CSV with ',' as the separator")
         return None
-    rows = _parse_lines(data, problems, columns)
+    rows = _parse_unquoted(data, problems, columns) if b'"' not in data else _LINE_PASS
+    if rows is _LINE_PASS:
+        rows = _parse_lines(data, problems, columns)
     if rows is _MULTILINE:
         text = _decode(data, problems)
         rows = _parse_quoted(text, problems) if text is not None else None
@@ -199,6 +204,82 @@ def _check_header(header: list[str], problems: FileProblems) -> list[str] | None
 
 #: Returned by :func:`_parse_lines` for a file whose quoted values hold line breaks.
 _MULTILINE = object()
+
+#: Returned by :func:`_parse_unquoted` for a file that its one parse cannot vouch for.
+_LINE_PASS = object()
+
+
+def _parse_unquoted(data: bytes, problems: FileProblems, columns: Iterable[str] | None = None):
+    """A file without quotes, parsed once when every line has the header's number of fields.
+
+    Without quotes every comma separates fields, so the comma and line-break
+    positions show whether each line has the header's number of fields: no
+    line blank, short or long.  The records are then one projected Polars
+    parse, its row ``i`` being physical line ``i + 2``.  Returns
+    :data:`_LINE_PASS` when that is not shown (or the text is not UTF-8, or
+    Polars reads a different number of rows), for :func:`_parse_lines` to
+    find and report the faulty lines.
+    """
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return _LINE_PASS
+    end = data.find(b"\n")
+    names = data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r").split(",")
+    width = len(names)
+    if width < 2:  # a blank line is one empty field: it cannot be told by its commas
+        return _LINE_PASS
+    records = _records_of_width(data, width)
+    if records is None:
+        return _LINE_PASS
+    header = _check_header(names, problems)
+    if header is None:
+        return None
+    if records == 0:
+        return CsvRows(header=header, frame=_empty_rows(header), rows_read=0)
+    kept = _kept_columns(header, columns)
+    try:
+        frame = pl.read_csv(data, has_header=False, quote_char=None, empty_string_is_null=False,
+                            schema={f"field {i}": pl.Utf8 for i in range(width)},
+                            columns=kept).slice(1)
+    except pl.exceptions.PolarsError:
+        return _LINE_PASS
+    if frame.height != records:
+        return _LINE_PASS
+    frame.columns = [header[i] for i in kept]
+    frame = frame.with_columns(pl.int_range(2, records + 2, dtype=pl.Int64).alias(LINE))
+    return CsvRows(header=header, frame=frame, rows_read=records)
+
+
+def _records_of_width(data: bytes, width: int) -> int | None:
+    """The number of lines after the header when every line, the last perhaps
+    without a line break, holds exactly ``width - 1`` commas; else ``None``."""
+    byte = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(byte == ord("\n"))
+    if not data.endswith(b"\n"):
+        ends = np.append(ends, len(data))
+    commas = np.flatnonzero(byte == ord(","))
+    lines = len(ends)
+    if len(commas) != (width - 1) * lines:
+        return None
+    # Line i's share of the commas (in file order) must lie between its start and its end:
+    # then no line has fewer, so, with the total right, none has more.
+    shares = commas.reshape(lines, width - 1)
+    starts = np.concatenate(([-1], ends[:-1]))
+    if not ((shares[:, 0] > starts).all() and (shares[:, -1] < ends).all()):
+        return None
+    return lines - 1
+
+
+def _kept_columns(header: list[str], columns: Iterable[str] | None) -> list[int]:
+    """The positions of the header's columns that a reader needs (all when ``columns`` is None)."""
+    wanted = {c.lower() for c in columns} if columns is not None else None
+    return [i for i, name in enumerate(header) if wanted is None or name.lower() in wanted]
+
+
+def _empty_rows(header: list[str]) -> pl.DataFrame:
+    return pl.DataFrame(schema={**{h: pl.Utf8 for h in header}, LINE: pl.Int64})
 
 #: A quoted value, with its doubled quotes: removed before a line's commas are counted.
 _QUOTED_VALUE = r'"(?:[^"]|"")*"'
@@ -246,14 +327,13 @@ def _parse_lines(data: bytes, problems: FileProblems, columns: Iterable[str] | N
     records = lines.height
     del lines  # the text of every line: free it before the records are parsed
     rows_read = records - (blank.len() if blank is not None else 0)
-    empty = pl.DataFrame(schema={**{h: pl.Utf8 for h in header}, LINE: pl.Int64})
+    empty = _empty_rows(header)
     if wrong.height:
         _report_field_counts(wrong, width, records + 1, data.endswith(b"\n"), problems)
         return CsvRows(header=header, frame=empty, rows_read=rows_read)
     if rows_read == 0:
         return CsvRows(header=header, frame=empty, rows_read=0)
-    wanted = {c.lower() for c in columns} if columns is not None else None
-    kept = [i for i, name in enumerate(header) if wanted is None or name.lower() in wanted]
+    kept = _kept_columns(header, columns)
     try:
         frame = pl.read_csv(data, has_header=False, quote_char='"' if quoted else None,
                             empty_string_is_null=False,
@@ -395,10 +475,15 @@ def check_rows(frame: pl.DataFrame, bad: pl.Expr, problems: FileProblems, *, mes
 
 
 def check_distinct(frame: pl.DataFrame, column: str, valid: pl.Expr, problems: FileProblems, *,
-                   message: str, accepted: str, label: str | None = None) -> None:
+                   message: str, accepted: str, label: str | None = None,
+                   grouped: pl.DataFrame | None = None) -> None:
     """Like :func:`check_rows` for a check on the value alone: it runs on the column's
-    distinct values, and only a bad one sends it back to the rows for their lines."""
-    distinct = frame.select(pl.col(column).unique())
+    distinct values, and only a bad one sends it back to the rows for their lines.
+
+    ``grouped``, a grouping of ``frame`` by keys that include ``column``, has the
+    same distinct values in fewer rows: they are taken from it.
+    """
+    distinct = (frame if grouped is None else grouped).select(pl.col(column).unique())
     bad = distinct.filter(~valid.fill_null(False))[column]
     if bad.len():
         check_rows(frame, pl.col(column).is_in(bad.implode()), problems, message=message,
@@ -533,7 +618,7 @@ def grouped_table(kind: str, frame: pl.DataFrame, *, aggregate: bool = True) -> 
 
 def new_result(kind: str, file: str) -> ReadResult:
     """An empty result, to be filled in by a reader."""
-    return ReadResult(kind=kind, file=file, table=canonical_schema(kind).empty_table())
+    return ReadResult(kind=kind, file=file, table=empty_table(kind))
 
 
 def finish(result: ReadResult, problems: FileProblems, table: pa.Table | None = None,

@@ -52,44 +52,49 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
     found = match_columns(rows, COLUMNS, problems)
     if found is None:
         return finish(result, problems)
-    # Surrounding spaces are stripped after the first grouping, on far fewer values.
-    frame = rows.frame.select(LINE, *[pl.col(header).alias(name) for name, header in found.items()])
+    records = rows.frame.select(LINE, *[pl.col(header).alias(name) for name, header in found.items()])
+    # Group the records first: the checks, the stripping of surrounding spaces and the units
+    # then work on far fewer rows.  The LSOA name decides the unit only for the Metropolitan
+    # Police (its borough), so it is a key only when the file names that force.
+    names_units = METROPOLITAN_POLICE.encode() in text
+    keys = ["month", "force", "lsoa", *(["lsoa_name"] if names_units else []), "crime_type", "outcome"]
+    frame = records.lazy().group_by(keys).agg(pl.len().cast(pl.Int64).alias("count"), pl.col(LINE).min()).collect()
     month_ok = pl.col("month").str.contains(r"^\s*(19|20|21)[0-9][0-9]-(0[1-9]|1[0-2])\s*$")
-    check_distinct(frame, "month", month_ok, problems, message="not a real month", label=found["month"],
-                   accepted="a month written YYYY-MM, month 01 to 12, e.g. 2023-04")
-    check_distinct(frame, "crime_type", ~pl.col("crime_type").str.contains(r"^\s*$"), problems,
+    check_distinct(records, "month", month_ok, problems, message="not a real month", label=found["month"],
+                   accepted="a month written YYYY-MM, month 01 to 12, e.g. 2023-04", grouped=frame)
+    check_distinct(records, "crime_type", ~pl.col("crime_type").str.contains(r"^\s*$"), problems,
                    message="the crime type is blank", label=found["crime_type"],
-                   accepted="a crime type, e.g. Burglary")
-    check_distinct(frame, "force", ~pl.col("force").str.contains(r"^\s*$"), problems,
+                   accepted="a crime type, e.g. Burglary", grouped=frame)
+    check_distinct(records, "force", ~pl.col("force").str.contains(r"^\s*$"), problems,
                    message="the force is blank", label=found["force"],
-                   accepted="the force's name, e.g. City of London Police")
+                   accepted="the force's name, e.g. City of London Police", grouped=frame)
+    del records
     if problems.has_errors:
         return finish(result, problems)
-    # Group the records first: the unit is then worked out once per distinct LSOA name.
-    frame = frame.lazy().group_by("month", "force", "lsoa", "lsoa_name", "crime_type", "outcome").agg(
-        pl.len().cast(pl.Int64).alias("count"), pl.col(LINE).min()).collect()
-    frame = frame.with_columns(pl.col("month", "force", "lsoa", "lsoa_name", "crime_type",
-                                      "outcome").str.strip_chars())
-    names = frame["lsoa_name"].unique()
-    boroughs = pl.DataFrame({"lsoa_name": names}).with_columns(
-        borough=pl.col("lsoa_name").str.replace(r"\s+[0-9]{3}[A-Z]$", "").str.to_lowercase()
-        .str.replace_all("&", " and ", literal=True).str.replace_all(r"[-_\s]+", " ")
-        .replace_strict(_BOROUGH_BY_NAME, default=None, return_dtype=pl.Utf8)
-    )
-    frame = frame.join(boroughs, on="lsoa_name", how="left", nulls_equal=True)
-    frame = frame.with_columns(
-        unit=pl.when(pl.col("force") == CITY_OF_LONDON_POLICE).then(pl.lit("E09000001"))
-        .when(pl.col("force") == METROPOLITAN_POLICE).then(pl.col("borough").fill_null("MPS-UNKNOWN"))
-        .otherwise(pl.col("force")),
-        period=pl.col("month"),
-        period_kind=pl.lit("month"),
-    )
-    unknown = frame.filter(pl.col("unit") == "MPS-UNKNOWN").sort(LINE)
-    if unknown.height:
-        problems.add(
-            f"{unknown['count'].sum():,} Metropolitan Police row(s) have no London LSOA; they are kept "
-            "as unit 'MPS-UNKNOWN' and count only towards force totals",
-            line=int(unknown[LINE][0]), column=found["lsoa_name"],
-            value=unknown["lsoa_name"][0], severity="warning",
+    stripped = frame.with_columns(pl.col(keys).str.strip_chars())
+    spaced = stripped.select(pl.col(keys).str.len_bytes().sum()).row(0) != frame.select(
+        pl.col(keys).str.len_bytes().sum()).row(0)
+    frame = stripped
+    unit = pl.when(pl.col("force") == CITY_OF_LONDON_POLICE).then(pl.lit("E09000001"))
+    if names_units:
+        names = frame["lsoa_name"].unique()
+        boroughs = pl.DataFrame({"lsoa_name": names}).with_columns(
+            borough=pl.col("lsoa_name").str.replace(r"\s+[0-9]{3}[A-Z]$", "").str.to_lowercase()
+            .str.replace_all("&", " and ", literal=True).str.replace_all(r"[-_\s]+", " ")
+            .replace_strict(_BOROUGH_BY_NAME, default=None, return_dtype=pl.Utf8)
         )
-    return finish(result, problems, grouped_table(kind, frame), rows_accepted=rows.rows_read)
+        frame = frame.join(boroughs, on="lsoa_name", how="left", nulls_equal=True)
+        unknown = frame.filter((pl.col("force") == METROPOLITAN_POLICE) & pl.col("borough").is_null()).sort(LINE)
+        if unknown.height:
+            problems.add(
+                f"{unknown['count'].sum():,} Metropolitan Police row(s) have no London LSOA; they are kept "
+                "as unit 'MPS-UNKNOWN' and count only towards force totals",
+                line=int(unknown[LINE][0]), column=found["lsoa_name"],
+                value=unknown["lsoa_name"][0], severity="warning",
+            )
+        unit = unit.when(pl.col("force") == METROPOLITAN_POLICE).then(pl.col("borough").fill_null("MPS-UNKNOWN"))
+    frame = frame.with_columns(unit=unit.otherwise(pl.col("force")), period=pl.col("month"),
+                               period_kind=pl.lit("month"))
+    # Rows merge only where stripping made two values one, or where LSOA names were a key.
+    table = grouped_table(kind, frame, aggregate=spaced or names_units)
+    return finish(result, problems, table, rows_accepted=rows.rows_read)
