@@ -358,6 +358,17 @@ def test_fix_after_applies_within_each_group():
     assert result.points[12].upl == pytest.approx(102 + 2.66 * 4)
 
 
+def test_fix_after_longer_than_a_group_uses_the_whole_group_and_says_so():
+    values = alternating(10, 12, 10)
+    fixed = spc(values, rebase_at=[15], fix_after=8)
+    assert fixed.points[14].mean == 11 and fixed.points[14].upl == spc(values[14:]).points[0].upl
+    assert [w for w in fixed.warnings if "fixed after" in w] == [
+        "Group 2 (points 15–20) is shorter than the 8 points its limits were to be fixed after: "
+        "they are computed from all of its points."
+    ]
+    assert not any("fixed after" in w for w in spc(values, fix_after=8).warnings)
+
+
 def test_a_group_of_fewer_than_13_points_gives_a_warning():
     assert spc(alternating(10, 12, 7)).warnings == []
     short = spc(alternating(10, 12, 6))

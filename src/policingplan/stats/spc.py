@@ -235,7 +235,7 @@ def spc_many(
         trend_length,
         two_of_three_includes_outside,
     )
-    return _results(chart, series_start, group_start, group_number, directions, targets)
+    return _results(chart, series_start, group_start, group_number, directions, targets, fix_after)
 
 
 def _as_float_array(values: Sequence[float | None] | np.ndarray) -> np.ndarray:
@@ -398,6 +398,7 @@ def _results(
     group_number: list[int],
     directions: Sequence[str],
     targets: Sequence[float | None],
+    fix_after: int | None,
 ) -> list[SpcResult]:
     starts, stops = series_start[:-1], series_start[1:]
     filled = stops > starts
@@ -420,7 +421,7 @@ def _results(
     for s, (start, stop, latest_s) in enumerate(zip(starts.tolist(), stops.tolist(), latest.tolist())):
         warnings: list[str] = []
         while g < len(group_start) and group_start[g] < stop:
-            _group_warnings(group_number[g], group_start[g] - start, group_sizes[g], group_amrs[g], warnings)
+            _group_warnings(group_number[g], group_start[g] - start, group_sizes[g], group_amrs[g], fix_after, warnings)
             g += 1
         observed = latest_s >= start
         if observed and latest_s != stop - 1:
@@ -441,8 +442,15 @@ def _results(
     return results
 
 
-def _group_warnings(number: int, start: int, size: int, amr: float, warnings: list[str]) -> None:
+def _group_warnings(
+    number: int, start: int, size: int, amr: float, fix_after: int | None, warnings: list[str]
+) -> None:
     span = f"points {start + 1}–{start + size}" if size > 1 else f"point {start + 1}"
+    if fix_after is not None and size < fix_after:
+        warnings.append(
+            f"Group {number} ({span}) is shorter than the {fix_after} points its limits were to be fixed after: "
+            "they are computed from all of its points."
+        )
     if size < MIN_POINTS_FOR_FIRM_LIMITS:
         warnings.append(
             f"Group {number} ({span}) has {size} point{'s' if size > 1 else ''}, fewer than {MIN_POINTS_FOR_FIRM_LIMITS}: "
