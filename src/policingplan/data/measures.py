@@ -11,7 +11,7 @@ annual source is never passed off as a month.
 The force's row (unit ``force``) is the sum of every unit in the source that
 the rule counts, including records a publisher could not place in a borough
 (``MPS-UNKNOWN``) but not areas made of other areas (the Met Police Area,
-England and Wales: see :data:`~policingplan.data.rules.AGGREGATE_AREA_PREFIXES`);
+England and Wales: see :data:`~policingplan.data.units.AGGREGATE_AREA_PREFIXES`);
 ratios and percentages are recomputed from the summed numerators and
 denominators, never averaged (METHODS §9).
 """

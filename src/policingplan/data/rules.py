@@ -27,6 +27,7 @@ import ibis
 import ibis.expr.types as ir
 
 from policingplan.data.readers import ATTRIBUTES
+from policingplan.data.units import AGGREGATE_AREA_PREFIXES
 from policingplan.plan.model import CountingRule, Measure
 from policingplan.problems import Problem, ProblemList
 
@@ -190,19 +191,13 @@ def _compile_tidy(table: ir.Table, filters: dict, null) -> ir.Table:
     )
 
 
-#: ONS code prefixes of areas made of other areas (regions, Inner and Outer London, England,
-#: Wales, Great Britain, the UK, England and Wales): a source may publish them beside its units,
-#: and adding them in would count the units twice.
-AGGREGATE_AREA_PREFIXES = ("E12", "E13", "E92", "W92", "K02", "K03", "K04")
-
-
 def force_totals(values: ir.Table, measure: Measure) -> ir.Table:
     """The force's row for each period: the sum of its units' numerators and denominators.
 
     Counts and levels add up.  Ratios and percentages are summed on both sides,
     so that the rate is recomputed from the totals, never averaged (METHODS
     §9); a period where any unit lacks a denominator gets no force row.
-    Aggregate areas (see :data:`AGGREGATE_AREA_PREFIXES`) are not added in.
+    Aggregate areas (see :data:`~policingplan.data.units.AGGREGATE_AREA_PREFIXES`) are not added in.
     """
     needs_denominator = measure.kind in ("ratio", "percentage")
     values = values.filter(~values.unit.substr(0, 3).isin(list(AGGREGATE_AREA_PREFIXES)))

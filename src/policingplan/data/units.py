@@ -87,11 +87,6 @@ _OTHER_AREA_NAMES: dict[str, str] = {
 AGGREGATE_AREA_PREFIXES = ("E12", "E13", "E92", "W92", "K02", "K03", "K04")
 
 
-def is_aggregate_area(code: str) -> bool:
-    """True for an area made of other areas (see :data:`AGGREGATE_AREA_PREFIXES`)."""
-    return code.startswith(AGGREGATE_AREA_PREFIXES)
-
-
 #: Codes that stand for "the borough is not known": accepted with a warning.
 UNKNOWN_UNITS = frozenset({"MPS-UNKNOWN"})
 
