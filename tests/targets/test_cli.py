@@ -205,6 +205,21 @@ def test_targets_plan_what_if(london):
     assert unknown.exit_code == 1 and "E09999999" in error_text(unknown)
     malformed = run("targets", london, "--cap", "E09000033")
     assert malformed.exit_code == 1 and "UNIT=FRACTION" in error_text(malformed)
+    not_fraction = run("targets", london, "--cap", "E09000033=5")
+    assert not_fraction.exit_code == 1
+    assert "--cap E09000033: not a fraction (found '5'); accepted: a fraction" in error_text(not_fraction)
+    assert "or 'none'" in error_text(not_fraction) and "blank" not in error_text(not_fraction)
+
+
+def test_targets_plan_what_if_that_cannot_be_met_exits_3_with_its_json(london):
+    with open(london / "units.csv", encoding="utf-8", newline="") as handle:
+        codes = [row["code"] for row in csv.DictReader(handle)]
+    caps = [arg for code in codes for arg in ("--cap", f"{code}=0.01")]
+    result = run("targets", london, *caps, "--json")
+    assert result.exit_code == 3
+    data = json.loads(result.stdout)
+    assert data["feasible"] is False and data["meets"] is False
+    assert data["best_reachable_reduction"] == pytest.approx(0.01, abs=1e-3)
 
 
 def test_targets_plan_human_output(london):

@@ -31,7 +31,8 @@ if TYPE_CHECKING:  # the target-setting core (numpy, scipy) is imported by each 
 
 REQUIRED_COLUMNS = ("unit", "baseline")
 OPTIONAL_COLUMNS = ("population", "peer_group", "proposed_reduction", "min_reduction", "max_reduction")
-FRACTION_ACCEPTED = "a fraction such as 0.055 for a 5.5% reduction (more than -1, at most 1), or blank"
+FRACTION = "a fraction such as 0.055 for a 5.5% reduction (more than -1, at most 1)"
+FRACTION_ACCEPTED = f"{FRACTION}, or blank"
 #: The allocation methods, as :data:`policingplan.targets.allocation.METHODS` names them (a test keeps them equal).
 METHODS = ("stretch", "uniform", "negotiated")
 METHOD_HELP = "How to share the reduction: stretch (more from units above their peers' rate), uniform, or negotiated (proposals first)."
@@ -158,7 +159,7 @@ def _fraction_option(text: str, option: str) -> float:
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and -1 < value <= 1):
-        fail(f"{option}: not a fraction (found {text!r}); accepted: {FRACTION_ACCEPTED}")
+        fail(f"{option}: not a fraction (found {text!r}); accepted: {FRACTION}, or 'none' to remove it")
     return value
 
 
@@ -168,8 +169,8 @@ def _unit_fractions(pairs: list[str], option: str) -> dict[str, Optional[float]]
     for pair in pairs:
         unit, sep, text = pair.partition("=")
         if not sep or not unit.strip():
-            fail(f"{option}: {pair!r} is not UNIT=FRACTION; accepted: a unit code, '=', and {FRACTION_ACCEPTED}, or 'none'")
-        values[unit.strip()] = None if text.strip().lower() == "none" else _fraction_option(text.strip(), option)
+            fail(f"{option}: {pair!r} is not UNIT=FRACTION; accepted: a unit code, '=', and {FRACTION}, or 'none'")
+        values[unit.strip()] = None if text.strip().lower() == "none" else _fraction_option(text.strip(), f"{option} {unit.strip()}")
     return values
 
 
