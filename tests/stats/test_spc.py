@@ -478,6 +478,12 @@ def test_rebased_groups_are_independent(group1, other_group1, group2, fix_after,
     a, b = second_group(group1), second_group(other_group1)
     assert repr(a) == repr(b)  # repr so that NaN limits compare equal
 
+    def first_group(second):
+        result = spc(group1 + second, direction=direction, rebase_at=[len(group1) + 1], fix_after=fix_after)
+        return [(p.y, p.mean, p.lpl, p.upl, p.rule, p.point_type) for p in result.points[:len(group1)]]
+
+    assert repr(first_group(group2)) == repr(first_group(other_group1))
+
 
 @settings(max_examples=150, deadline=None)
 @given(values=values_strategy, target=st.one_of(st.none(), st.floats(-20, 20)))
