@@ -24,6 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal, Mapping, Optional
 
+from policingplan.formatting import fmt_num, fmt_pct
 from policingplan.plan.model import FORCE, Plan, Target
 from policingplan.stats.forecast import forecast_ratio_year_end, forecast_year_end
 from policingplan.stats.periods import FinancialYear, Month, PeriodError
@@ -213,7 +214,12 @@ def _period_total(by_month: Mapping[Month, MonthValue], months: list[Month], kin
 
 
 def _month_list(months: list[Month]) -> str:
-    return ", ".join(str(m) for m in months)
+    return ", ".join(m.label() for m in months)
+
+
+def _figure(value: float, kind: str) -> str:
+    """A baseline in words: a rate as a percentage, a volume with thousands commas."""
+    return fmt_pct(value, 2) if kind == "ratio" else fmt_num(value, 0 if value == int(value) else 1)
 
 
 def _baseline(target: Target, by_month: Mapping[Month, MonthValue], kind: str, warnings: list[str]) -> float | None:
@@ -230,7 +236,7 @@ def _baseline(target: Target, by_month: Mapping[Month, MonthValue], kind: str, w
     if target.baseline is not None:
         if computed is not None and abs(computed - target.baseline) > BASELINE_TOLERANCE * abs(target.baseline):
             warnings.append(
-                f"the plan's baseline {target.baseline:g} differs from the data's {computed:g} "
+                f"the plan's baseline {_figure(target.baseline, kind)} differs from the data's {_figure(computed, kind)} "
                 f"for {target.baseline_period}; the plan's is used"
             )
         return target.baseline
@@ -318,11 +324,11 @@ def _position(plan: Plan, target: Target, series: _Series, as_of: Month) -> Targ
                 numerator, denominator = annual[latest]
                 figure = (f"{numerator / denominator:.1%} ({numerator:,.0f} of {denominator:,.0f})"
                           if kind == "ratio" and denominator else f"{numerator:,.0f}")
-                warnings.append(f"the latest complete year by {as_of} is {latest}: {figure}")
+                warnings.append(f"the latest complete year by the end of {as_of.label()} is {latest}: {figure}")
         elif measure.source is None:
             warnings.append("the measure has no data source" + (f": {measure.data_note}" if measure.data_note else ""))
         else:
-            warnings.append(f"no monthly data up to {as_of} for this measure and unit")
+            warnings.append(f"no monthly data up to {as_of.label()} for this measure and unit")
         return TargetPosition(year_to_date=None, forecast_total=None, interval_80=None, p_meet_target=None,
                               variation=None, assurance=None, warnings=tuple(warnings), **common)
 
@@ -331,7 +337,7 @@ def _position(plan: Plan, target: Target, series: _Series, as_of: Month) -> Targ
     if missing:
         warnings.append(f"no data for {_month_list(missing)}: the year to date leaves them out")
     if not months:
-        warnings.append(f"the as-of month {as_of} is before the plan year {year} starts")
+        warnings.append(f"the as-of month {as_of.label()} is before the plan year {year} starts")
 
     forecast_total = interval_80 = p_meet = None
     if polarity == "neutral":
