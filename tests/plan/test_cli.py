@@ -190,3 +190,13 @@ def test_schema_to_a_missing_folder_is_one_line(tmp_path):
     result = runner.invoke(app, ["schema", "--output", str(tmp_path / "no" / "such" / "schema.json")])
     assert result.exit_code == 1
     assert result.stderr.strip().startswith("Error:") and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_validate_and_show_print_a_default_status_as_a_word(tmp_path):
+    folder = tmp_path / "bare"
+    folder.mkdir()
+    (folder / "plan.yaml").write_text("id: a\nname: Bare plan\norganisation: Test Police\nperiod: 2007/08\n", encoding="utf-8")
+    valid = runner.invoke(app, ["validate", str(folder)])
+    assert valid.exit_code == 0 and "version 1.0, draft" in valid.stdout and "PlanStatus" not in valid.stdout
+    shown = runner.invoke(app, ["show", str(folder)])
+    assert shown.exit_code == 0 and "Version 1.0, draft" in shown.stdout and "PlanStatus" not in shown.stdout

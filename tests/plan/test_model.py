@@ -116,3 +116,9 @@ def test_targets_and_requirements_in_words():
                                required_change=-0.194, deadline_period="2007/08", baseline=612000,
                                outturns={"2006/07": -0.134})
     assert describe_requirement(psa1) == "PSA1: -19.4% on 2003/04 by 2007/08 (baseline 612,000); reached -13.4% by 2006/07"
+
+
+def test_a_plan_without_a_status_is_a_draft_in_plain_words():
+    plan = Plan(id="p", name="P", organisation="O", period="2007/08")
+    assert plan.status == "draft" and type(plan.status) is str
+    assert plan.model_dump()["status"] == "draft"

@@ -300,7 +300,7 @@ class Plan(PlanModel):
     period: str = Field(description="The plan's financial year.")
     strategy: Optional[Strategy] = None
     version: str = "1.0"
-    status: PlanStatus = PlanStatus.draft
+    status: PlanStatus = PlanStatus.draft.value  # a plain string, as use_enum_values stores a given status
     illustrative: bool = Field(False, description="True for a plan built on real data that is not an official plan.")
     summary: Optional[str] = None
     priorities: list[Priority] = Field(default_factory=list)
