@@ -334,3 +334,16 @@ def test_partners_adopting_every_more_stretching_target_by_hand(london, london_d
     assert data["stretched_total"] == sum(adopted.values()) < sum(own.values())
     assert data["slack"] == required - sum(adopted.values())
     assert data["meets"] is (data["slack"] >= 0)
+
+
+def test_a_plan_without_a_single_allocatable_measure_says_what_is_accepted(project_root, tmp_path):
+    several = run("targets", project_root / "examples" / "london-2023-24")
+    assert several.exit_code == 1
+    assert "--measure:" in error_text(several)
+    assert "accepted: neighbourhood-crime, violence-with-injury, knife-crime-offences" in error_text(several)
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "plan.yaml").write_text("id: a\nname: A\norganisation: O\nperiod: 2007/08\n", encoding="utf-8")
+    none = run("targets", bare)
+    assert none.exit_code == 1
+    assert "unit_targets.csv: the plan a has no unit targets for 2007/08; accepted: one row per unit" in error_text(none)

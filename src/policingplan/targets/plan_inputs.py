@@ -39,15 +39,18 @@ def choose_measure(plan: Plan, measure: Optional[str]) -> str:
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
-        raise UserError(f"the plan {plan.id} has no unit targets for {plan.period}; add them to unit_targets.csv")
-    raise UserError(f"the plan {plan.id} has unit targets for several measures; choose one with --measure: {', '.join(candidates)}")
+        raise UserError(f"unit_targets.csv: the plan {plan.id} has no unit targets for {plan.period}; "
+                        "accepted: one row per unit (measure, scope, period, kind, baseline_period, baseline, value)")
+    raise UserError(f"--measure: the plan {plan.id} has unit targets for several measures, so choose one; "
+                    f"accepted: {', '.join(candidates)}")
 
 
 def force_target(plan: Plan, measure: str) -> Target:
     for target in plan.targets_for(measure, FORCE):
         if target.period == plan.period:
             return target
-    raise UserError(f"the plan {plan.id} has no force target for {measure} in {plan.period}; add one to plan.yaml")
+    raise UserError(f"plan.yaml, targets: the plan {plan.id} has no force target for {measure} in {plan.period}; "
+                    f"accepted: a target with measure {measure}, scope force and period {plan.period}")
 
 
 def planned_change(target: Target) -> float:
