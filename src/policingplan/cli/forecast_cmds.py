@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich import box
@@ -15,8 +16,10 @@ from policingplan.cli.common import console, fail, print_json
 from policingplan.cli.stats_cmds import missing_column, read_csv_rows
 from policingplan.formatting import fmt_int, fmt_pct
 from policingplan.problems import Problem
-from policingplan.stats.forecast import YearEndForecast, forecast_year_end_many
 from policingplan.stats.periods import FinancialYear, Month, PeriodError
+
+if TYPE_CHECKING:
+    from policingplan.stats.forecast import YearEndForecast
 
 REQUIRED_COLUMNS = ("month", "value")
 ACCEPTED_COLUMNS = "columns month (YYYY-MM) and value, optionally series, target and group"
@@ -174,6 +177,8 @@ def forecast(
     Series that share a group (the same measure in different boroughs, say) are
     pooled: each borrows its peers' seasonal pattern and recent movement.
     """
+    from policingplan.stats.forecast import forecast_year_end_many  # numpy and scipy: imported only when run
+
     financial_year, month = _period_options(year, as_of)
     histories, targets, groups = read_monthly_series(csv_file)
     per_series = {name: targets.get(name, target) for name in histories}

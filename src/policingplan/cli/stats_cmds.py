@@ -7,7 +7,7 @@ import io
 import math
 from enum import Enum
 from pathlib import Path
-from typing import List, NoReturn, Optional
+from typing import TYPE_CHECKING, List, NoReturn, Optional
 
 import typer
 from rich import box
@@ -16,7 +16,9 @@ from rich.table import Table
 from policingplan.cli.common import console, err_console, fail, print_json
 from policingplan.formatting import fmt_num
 from policingplan.problems import Problem
-from policingplan.stats.spc import SpcPoint, SpcResult, spc
+
+if TYPE_CHECKING:
+    from policingplan.stats.spc import SpcPoint, SpcResult
 
 MISSING_MARKERS = ("", "NA")
 ACCEPTED_VALUE = "a number such as 1234, -3.5 or 1,234, or an empty cell or NA for a missing value"
@@ -124,6 +126,8 @@ def spc_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON: points, variation, assurance, warnings."),
 ) -> None:
     """An XmR chart (NHS Making Data Count): limits, special causes, variation and assurance."""
+    from policingplan.stats.spc import spc  # numpy: imported when the command runs, not at start-up
+
     values = read_values(csv_file, column)
     for index in rebase_at or []:
         if not 2 <= index <= len(values):
