@@ -18,6 +18,7 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     ["spc_speed.py"],
     ["forecast_speed.py"],
+    ["stats_speed.py"],
     ["allocation_speed.py"],
     ["forecast_backtest.py"],
     ["monitor_backtest.py"],
