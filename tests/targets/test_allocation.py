@@ -57,6 +57,7 @@ def test_stretch_falls_back_to_uniform_without_population_and_says_so():
     # A and B are at their peers' rate, so all three take the same share.
     assert {u.target for u in allocation.units} == {950}
     assert "no population" in allocation.unit("C").reason
+    assert any(note.startswith("1 unit has no population") for note in allocation.notes)
     assert allocation.notes and "C" in allocation.notes[0]
 
 

@@ -230,7 +230,7 @@ def _baseline(target: Target, by_month: Mapping[Month, MonthValue], kind: str, w
             computed = None
             if target.baseline is None:
                 warnings.append(
-                    f"no baseline: the data up to the as-of month lacks {len(missing)} month(s) "
+                    f"no baseline: the data up to the as-of month lacks {len(missing)} month{'s' if len(missing) > 1 else ''} "
                     f"of {target.baseline_period} ({_month_list(missing[:3])}{'…' if len(missing) > 3 else ''})"
                 )
     if target.baseline is not None:

@@ -251,8 +251,9 @@ def allocate_unit_targets(units: Sequence[UnitInput], reduction: float, method: 
             missing = [u.unit for u, p in zip(units, peers) if p is None]
             if missing:
                 notes = (
-                    f"{len(missing)} unit(s) have no population or no other unit in their peer group, "
-                    f"so they take the share of a unit at its peers' rate: {', '.join(missing)}.",
+                    (f"{len(missing)} units have no population or no other unit in their peer group, so they take"
+                     if len(missing) > 1 else "1 unit has no population or no other unit in its peer group, so it takes")
+                    + f" the share of a unit at its peers' rate: {', '.join(missing)}.",
                 )
 
     results = []

@@ -187,7 +187,9 @@ def align_partner_targets(
     not_compared = [a.unit for a in alignments if not a.comparable]
     if not_compared:
         notes.append(
-            f"{len(not_compared)} partner target(s) could not be compared and are left out of the totals: "
+            (f"{len(not_compared)} partner targets could not be compared and are" if len(not_compared) > 1
+             else "1 partner target could not be compared and is")
+            + " left out of the totals: "
             f"{', '.join(not_compared)}."
         )
     return PartnerAlignmentSummary(
