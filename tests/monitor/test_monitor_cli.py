@@ -176,6 +176,14 @@ def test_the_table_carries_status_in_symbols_and_words(example_dir, example_ware
     assert re.search(r"✗ \d of 3 unlikely", text)
 
 
+def test_a_narrow_terminal_folds_cells_rather_than_cutting_them(example_dir, example_warehouse, monkeypatch):
+    monkeypatch.setattr(console, "width", 80)
+    result = runner.invoke(app, ["monitor", str(example_dir), "--warehouse", str(example_warehouse), "--as-of", "2023-09"])
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.stdout
+    assert all(len(line) <= 80 for line in result.stdout.splitlines() if line.startswith(("│", "┃")))
+
+
 @pytest.mark.parametrize("args, message", [
     (["--as-of", "2022-09"], "outside the plan year 2023/24"),
     (["--as-of", "2023-13"], "--as-of: '2023-13' is not a month"),

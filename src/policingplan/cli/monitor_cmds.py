@@ -120,10 +120,11 @@ def _unit_name(plan: Plan, code: str) -> str:
 
 def _positions_table(plan: Plan, positions: list[TargetPosition], title: str) -> Table:
     table = Table(title=title, title_justify="left")
+    # On a narrow terminal a long word is folded onto the next line rather than cut off.
     for column, justify in (("Measure", "left"), ("Target", "right"), ("Year to date", "right"),
                             ("Forecast (80% interval)", "right"), ("P(meet target)", "left"),
                             ("Variation (SPC)", "left"), ("Assurance", "left")):
-        table.add_column(column, justify=justify)
+        table.add_column(column, justify=justify, overflow="fold")
     for position in positions:
         table.add_row(
             plan.measure(position.measure).name,
@@ -146,10 +147,10 @@ def _units_table(plan: Plan, positions: list[TargetPosition]) -> Table | None:
         return None
     table = Table(title="Units: chance of meeting each target (▲ likely, ● in the balance, ✗ unlikely)",
                   title_justify="left")
-    table.add_column("Unit")
+    table.add_column("Unit", overflow="fold")
     for measure in measures:
-        table.add_column(plan.measure(measure).name)
-    table.add_column("Worst (of all its targets)")
+        table.add_column(plan.measure(measure).name, overflow="fold")
+    table.add_column("Worst (of all its targets)", overflow="fold")
     by_key = {(p.unit, p.measure): p for p in positions}
     for unit in plan.units:
         own = [p for p in positions if p.unit == unit.code]
@@ -171,7 +172,8 @@ def _rollup_table(plan: Plan, positions: list[TargetPosition], unit: str) -> Tab
 
     table = Table(title=f"Roll-up for {_unit_name(plan, unit)} (worst status; counts of each)", title_justify="left")
     for column in ("Priority / objective", "Status", "Likely", "In the balance", "Unlikely", "Not assessed", "SPC"):
-        table.add_column(column, justify="right" if column in ("Likely", "In the balance", "Unlikely", "Not assessed") else "left")
+        table.add_column(column, justify="right" if column in ("Likely", "In the balance", "Unlikely", "Not assessed") else "left",
+                         overflow="fold")
     for priority in roll_up(plan, positions, unit):
         rows = [(f"[bold]{priority.name}[/]", priority)] + [(f"  {o.name}", o) for o in priority.objectives]
         for label, item in rows:
