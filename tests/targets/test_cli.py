@@ -347,3 +347,13 @@ def test_a_plan_without_a_single_allocatable_measure_says_what_is_accepted(proje
     none = run("targets", bare)
     assert none.exit_code == 1
     assert "unit_targets.csv: the plan a has no unit targets for 2007/08; accepted: one row per unit" in error_text(none)
+
+
+@pytest.mark.parametrize("command", [["partners"], ["targets"]])
+def test_a_narrow_terminal_folds_cells_rather_than_cutting_them(london, monkeypatch, command):
+    from policingplan.cli.common import console
+
+    monkeypatch.setattr(console, "width", 80)
+    result = run(*command, london)
+    assert result.exit_code == 0, error_text(result)
+    assert "…" not in result.stdout

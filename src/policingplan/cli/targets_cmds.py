@@ -193,10 +193,10 @@ def _unit_label(unit: str, names: Optional[dict[str, str]]) -> str:
 
 def _print_allocation(allocation: Allocation, title: str, names: Optional[dict[str, str]] = None) -> None:
     table = Table(title=title, title_justify="left", show_lines=False)
-    table.add_column("Unit")
-    table.add_column("Baseline", justify="right")
-    table.add_column("Reduction", justify="right")
-    table.add_column("Target", justify="right")
+    table.add_column("Unit", overflow="fold")
+    table.add_column("Baseline", justify="right", overflow="fold")
+    table.add_column("Reduction", justify="right", overflow="fold")
+    table.add_column("Target", justify="right", overflow="fold")
     table.add_column("Why", overflow="fold")
     for unit in allocation.units:
         table.add_row(esc(_unit_label(unit.unit, names)), fmt_int(unit.baseline), fmt_pct(unit.reduction), fmt_int(unit.target), esc(unit.reason))
@@ -443,12 +443,12 @@ def _known_volumes(plan: Plan, measure_id: str) -> tuple[dict[str, dict[str, flo
 
 def _print_partners(summary: PartnerAlignmentSummary, title: str, names: dict[str, str]) -> None:
     table = Table(title=title, title_justify="left")
-    table.add_column("Unit")
-    table.add_column("Partner target")
-    table.add_column("As crimes", justify="right")
-    table.add_column("Unit target", justify="right")
-    table.add_column("Gap", justify="right")
-    table.add_column("Binds")
+    table.add_column("Unit", overflow="fold")
+    table.add_column("Partner target", overflow="fold")
+    table.add_column("As crimes", justify="right", overflow="fold")
+    table.add_column("Unit target", justify="right", overflow="fold")
+    table.add_column("Gap", justify="right", overflow="fold")
+    table.add_column("Binds", overflow="fold")
     for a in summary.alignments:
         partner = f"{a.agreement} {fmt_pct(a.partner_change, signed=True)}" + (f" on {a.partner_baseline_period}" if a.partner_baseline_period else "")
         table.add_row(
