@@ -2,9 +2,8 @@
 column matching, vectorised row checks, unit mapping and grouping.
 
 Line numbers are the file's physical lines, the header being line 1.  A file
-without quotes whose every line has the header's number of fields (checked
-on the bytes, in NumPy) is parsed once by Polars, projected to the columns a
-reader needs.  Any other file where each line is one record goes the careful
+without quotes whose every line has the header's number of fields (shown by
+its comma count and the parse itself) is parsed once by Polars.  Any other file where each line is one record goes the careful
 way: Polars reads the lines to count their fields and to find the faulty
 ones, then parses the records.  A file whose quoted values hold line breaks
 goes through the ``csv`` module, which knows where each record starts.
@@ -212,13 +211,14 @@ _LINE_PASS = object()
 def _parse_unquoted(data: bytes, problems: FileProblems, columns: Iterable[str] | None = None):
     """A file without quotes, parsed once when every line has the header's number of fields.
 
-    Without quotes every comma separates fields, so the comma and line-break
-    positions show whether each line has the header's number of fields: no
-    line blank, short or long.  The records are then one projected Polars
-    parse, its row ``i`` being physical line ``i + 2``.  Returns
-    :data:`_LINE_PASS` when that is not shown (or the text is not UTF-8, or
-    Polars reads a different number of rows), for :func:`_parse_lines` to
-    find and report the faulty lines.
+    Polars parses every field of every line, and raises on a line with more
+    fields than the header (it would pass over them unread were the columns
+    projected).  Without quotes every comma separates two fields, so when the
+    file's commas number the header's fields less one times its lines, and no
+    line has more, no line has fewer (nor is blank).  Row ``i`` of the parse
+    is then physical line ``i + 2``.  Returns :data:`_LINE_PASS` when that is
+    not shown (or the text is not UTF-8), for :func:`_parse_lines` to find and
+    report the faulty lines.
     """
     if not data.isascii():
         try:
@@ -230,46 +230,25 @@ def _parse_unquoted(data: bytes, problems: FileProblems, columns: Iterable[str] 
     width = len(names)
     if width < 2:  # a blank line is one empty field: it cannot be told by its commas
         return _LINE_PASS
-    records = _records_of_width(data, width)
-    if records is None:
+    byte = np.frombuffer(data, dtype=np.uint8)
+    lines = int(np.count_nonzero(byte == ord("\n"))) + (not data.endswith(b"\n"))
+    if int(np.count_nonzero(byte == ord(","))) != (width - 1) * lines:
         return _LINE_PASS
     header = _check_header(names, problems)
     if header is None:
         return None
-    if records == 0:
-        return CsvRows(header=header, frame=_empty_rows(header), rows_read=0)
-    kept = _kept_columns(header, columns)
     try:
         frame = pl.read_csv(data, has_header=False, quote_char=None, empty_string_is_null=False,
-                            schema={f"field {i}": pl.Utf8 for i in range(width)},
-                            columns=kept).slice(1)
+                            schema={f"field {i}": pl.Utf8 for i in range(width)}).slice(1)
     except pl.exceptions.PolarsError:
         return _LINE_PASS
-    if frame.height != records:
+    if frame.height != lines - 1:
         return _LINE_PASS
+    kept = _kept_columns(header, columns)
+    frame = frame.select(frame.columns[i] for i in kept)
     frame.columns = [header[i] for i in kept]
-    frame = frame.with_columns(pl.int_range(2, records + 2, dtype=pl.Int64).alias(LINE))
-    return CsvRows(header=header, frame=frame, rows_read=records)
-
-
-def _records_of_width(data: bytes, width: int) -> int | None:
-    """The number of lines after the header when every line, the last perhaps
-    without a line break, holds exactly ``width - 1`` commas; else ``None``."""
-    byte = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero(byte == ord("\n"))
-    if not data.endswith(b"\n"):
-        ends = np.append(ends, len(data))
-    commas = np.flatnonzero(byte == ord(","))
-    lines = len(ends)
-    if len(commas) != (width - 1) * lines:
-        return None
-    # Line i's share of the commas (in file order) must lie between its start and its end:
-    # then no line has fewer, so, with the total right, none has more.
-    shares = commas.reshape(lines, width - 1)
-    starts = np.concatenate(([-1], ends[:-1]))
-    if not ((shares[:, 0] > starts).all() and (shares[:, -1] < ends).all()):
-        return None
-    return lines - 1
+    frame = frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(LINE))
+    return CsvRows(header=header, frame=frame, rows_read=frame.height)
 
 
 def _kept_columns(header: list[str], columns: Iterable[str] | None) -> list[int]:
