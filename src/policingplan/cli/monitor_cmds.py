@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
@@ -79,7 +80,13 @@ def _target_text(position: TargetPosition) -> str:
     if position.target is None:
         return "–"
     sign = {"lower": "≤ ", "higher": "≥ "}.get(position.polarity, "")
-    return sign + _amount(position.target, position.kind)
+    target = position.target
+    if position.kind != "ratio":  # whole crimes that meet it: at most 222,947 for a target of 222,947.9
+        if position.polarity == "lower":
+            target = math.floor(target + 1e-9)
+        elif position.polarity == "higher":
+            target = math.ceil(target - 1e-9)
+    return sign + _amount(target, position.kind)
 
 
 def _forecast_text(position: TargetPosition) -> str:
