@@ -334,6 +334,10 @@ def test_partners_adopting_every_more_stretching_target_by_hand(london, london_d
     assert data["stretched_total"] == sum(adopted.values()) < sum(own.values())
     assert data["slack"] == required - sum(adopted.values())
     assert data["meets"] is (data["slack"] >= 0)
+    for row in data["partner_targets"]:
+        assert row["unit_target"] == own[row["unit"]]
+        if row["comparable"]:  # the gap is the difference of the two figures shown
+            assert row["gap"] == row["partner_volume"] - row["unit_target"]
 
 
 def test_a_plan_without_a_single_allocatable_measure_says_what_is_accepted(project_root, tmp_path):

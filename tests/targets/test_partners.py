@@ -30,9 +30,10 @@ def test_same_baseline_more_stretching_partner_target_binds():
     (lambeth,) = summary.alignments
     assert lambeth.comparable
     assert lambeth.partner_volume == pytest.approx(38_868 * 0.92)
-    assert lambeth.gap == pytest.approx(38_868 * 0.92 - 36_730)
+    assert lambeth.gap == math.floor(38_868 * 0.92) - 36_730  # the difference of the whole crimes shown
     assert lambeth.binds == "partner"
     assert "more stretching and binds" in lambeth.reason and "35,758" in lambeth.reason
+    assert f"{36_730 - 35_758:,} fewer than the unit's own target of 36,730" in lambeth.reason
     assert lambeth.to_dict()["partner_volume"] == 35_758
 
 

@@ -49,8 +49,9 @@ def unit_target_volumes(allocation: Allocation) -> list[UnitTargetVolume]:
 class PartnerAlignment:
     """One partner target beside the unit's variable target, both as crimes in ``period``.
 
-    ``gap`` is partner volume − unit target (negative: the partners ask for
-    more).  ``binds`` is ``"partner"``, ``"unit target"``, ``"both"`` (the
+    ``gap`` is the partner target's whole crimes − the unit target (negative:
+    the partners ask for more), so that it is the difference of the two
+    figures shown.  ``binds`` is ``"partner"``, ``"unit target"``, ``"both"`` (the
     same volume) or ``None`` when the two cannot be compared.
     """
 
@@ -225,7 +226,7 @@ def _align_one(
 
     def result(volume: Optional[float], reason: str) -> PartnerAlignment:
         comparable = volume is not None
-        gap = None if volume is None else volume - unit_target
+        gap = None if volume is None else whole_crimes(volume) - unit_target
         binds = None
         if gap is not None:
             binds = "both" if abs(gap) < _SAME_TARGET_CRIMES else ("partner" if gap < 0 else "unit target")
@@ -291,7 +292,7 @@ def _align_one(
         f"({fmt_pct(partner_on_plan, signed=True)} on {baseline_period})"
     )
     ours = f"the unit's own target of {fmt_int(unit_target)} ({fmt_pct(unit_change, signed=True)} on {baseline_period})"
-    gap = volume - unit_target
+    gap = whole_crimes(volume) - unit_target
     if abs(gap) < _SAME_TARGET_CRIMES:
         verdict = f"{means}, the same as {ours}."
     elif gap < 0:
