@@ -161,6 +161,19 @@ def test_requirement_needs_plan_or_figures(london):
     assert both.exit_code == 1 and "not both" in error_text(both)
 
 
+@pytest.mark.parametrize("option, value, message", [
+    ("--latest-change", "-1.5", "--latest-change: not a change above -100% (found -1.5); accepted: a signed fraction above -1"),
+    ("--planned-change", "nan", "--planned-change: not a change above -100% (found nan)"),
+    ("--baseline", "-5", "--baseline: not a number of crimes above 0 (found -5); accepted: a volume such as 612000"),
+])
+def test_requirement_figures_out_of_range_name_the_option(option, value, message):
+    args = list(PSA1)
+    args[args.index(option) + 1] = value
+    result = run("requirement", *args)
+    assert result.exit_code == 1 and message in error_text(result)
+    assert len(error_text(result).strip().splitlines()) == 1
+
+
 def test_requirement_on_a_plan_without_one_says_so(project_root):
     result = run("requirement", project_root / "examples" / "london-2023-24")
     assert result.exit_code == 1

@@ -396,6 +396,14 @@ def requirement(
         if missing:
             fail(f"{', '.join(missing)}: missing; accepted: PLAN_DIR, or --latest-change, --planned-change and "
                  "--required-change as signed fractions (-0.134 is a 13.4% reduction), with --baseline")
+        for name, value in figures.items():
+            if value is None:
+                continue
+            if name == "--baseline" and not (math.isfinite(value) and value > 0):
+                fail(f"--baseline: not a number of crimes above 0 (found {value:g}); accepted: a volume such as 612000")
+            if name != "--baseline" and not (math.isfinite(value) and value > -1):
+                fail(f"{name}: not a change above -100% (found {value:g}); accepted: a signed fraction above -1, "
+                     "such as -0.134 for a 13.4% reduction")
         try:
             trajectory = requirement_trajectory(baseline, latest_change, planned_change, required_change)
         except ValueError as exc:
