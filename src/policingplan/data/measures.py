@@ -119,11 +119,14 @@ def _measure_values(measures: list[Measure], warehouse: Warehouse, unit: str | N
         if not problems.ok:
             raise UserError(str(problems.errors[0]), problems.errors)
         values = compile_rule(measure, source)
-        if unit is None or unit == FORCE:
-            values = values.union(force_totals(values, measure))
-        if unit is not None:
+        if unit is not None and unit != FORCE:
             values = values.filter(values.unit == unit)
-        parts.append(_in_range(values.to_pyarrow(), measure.id, first, last))
+        table = values.to_pyarrow()
+        if unit is None or unit == FORCE:
+            # The force's rows sum the units' rows just computed: no second scan of the records.
+            totals = con.to_pyarrow(force_totals(ibis.memtable(table), measure)).cast(table.schema)
+            table = totals if unit == FORCE else pa.concat_tables([table, totals])
+        parts.append(_in_range(table, measure.id, first, last))
     con.disconnect()
     if not parts:
         return MEASURE_VALUE_SCHEMA.empty_table()
@@ -133,10 +136,13 @@ def _measure_values(measures: list[Measure], warehouse: Warehouse, unit: str | N
 
 def _values_seen(source: ibis.Table, kind: str, attributes: Iterable[str],
                  cache: dict[tuple[str, str], set[str]]) -> dict[str, set[str]]:
-    """The distinct values of each attribute in the loaded data, each looked up once per call."""
-    for attr in attributes:
-        if attr != SUM_OF and (kind, attr) not in cache:
-            cache[(kind, attr)] = set(source.select(attr).distinct().to_pyarrow().column(0).to_pylist())
+    """The distinct values of each attribute in the loaded data, each looked up once per call
+    (all those not yet known in one scan)."""
+    wanted = [attr for attr in attributes if attr != SUM_OF and (kind, attr) not in cache]
+    if wanted:
+        found = source.aggregate(**{attr: source[attr].collect(distinct=True) for attr in wanted}).to_pyarrow()
+        for attr in wanted:
+            cache[(kind, attr)] = {value for value in found.column(attr)[0].as_py() if value is not None}
     return {attr: cache[(kind, attr)] for attr in attributes if attr != SUM_OF}
 
 
