@@ -209,6 +209,15 @@ def test_a_plan_folder_that_is_a_file_or_missing_is_one_line(example_dir, exampl
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_warehouse_that_is_a_file_is_one_line(example_dir, tmp_path):
+    a_file = tmp_path / "warehouse.csv"
+    a_file.write_text("not a warehouse\n", encoding="utf-8")
+    result = runner.invoke(app, ["monitor", str(example_dir), "--warehouse", str(a_file)])
+    assert result.exit_code == 1
+    assert f"--warehouse {a_file}: this is a file, not a folder; accepted: a warehouse folder" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_an_empty_warehouse_names_the_load_command(example_dir, tmp_path):
     empty = tmp_path / "empty"
     result = runner.invoke(app, ["monitor", str(example_dir), "--warehouse", str(empty)])

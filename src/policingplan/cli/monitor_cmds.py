@@ -225,8 +225,13 @@ def monitor_command(
         try:
             Month(as_of)
         except PeriodError as exc:
-            fail(f"--as-of: {exc}; accepted: a month as YYYY-MM, such as 2023-09")
-    store = Warehouse(warehouse if warehouse is not None else settings.warehouse_dir())
+            accepted = "" if "YYYY-MM" in str(exc) else "; accepted: a month as YYYY-MM, such as 2023-09"
+            fail(f"--as-of: {exc}{accepted}")
+    directory = warehouse if warehouse is not None else settings.warehouse_dir()
+    if directory.exists() and not directory.is_dir():
+        fail(f"--warehouse {directory}: this is a file, not a folder; accepted: a warehouse folder, "
+             f"as 'policingplan data load --plan {plan_dir} --warehouse DIR' fills")
+    store = Warehouse(directory)
     try:
         monitoring = monitor_plan(plan, store, as_of, unit=scope)
     except SourceNotLoaded as exc:
