@@ -156,3 +156,30 @@ def test_street_records_are_all_counted_under_their_unit(records, blank_lines):
         key = (row["unit"], row["period"], row["crime_type"])
         got[key] = got.get(key, 0) + row["count"]
     assert got == expected
+
+
+UNQUOTED_FIELD = st.one_of(st.sampled_from(["", " ", "2023-04", "Camden 024B", "Burglary", "é", "\t"]),
+                           st.text(alphabet="abc XYZ019-;.", max_size=6))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(width=st.integers(1, 5), rows=st.lists(st.lists(UNQUOTED_FIELD, min_size=0, max_size=6), max_size=8),
+       newline=st.sampled_from(["\n", "\r\n"]), final_newline=st.booleans(),
+       wanted=st.one_of(st.none(), st.sets(st.integers(0, 4), min_size=1)))
+def test_the_one_parse_of_an_unquoted_file_agrees_with_the_line_pass(width, rows, newline, final_newline, wanted):
+    # Rows of any width (a blank or short line among them): where the one parse vouches for
+    # a file, it reads the same records, on the same lines, as the careful line pass.
+    from policingplan.data.readers.base import _LINE_PASS, FileProblems, _parse_lines, _parse_unquoted
+
+    header = [f"c{i}" for i in range(width)]
+    text = newline.join([",".join(header)] + [",".join(row) for row in rows]) + (newline if final_newline else "")
+    data = text.encode("utf-8")
+    columns = None if wanted is None else [header[min(i, width - 1)] for i in wanted]
+    one = _parse_unquoted(data, FileProblems("f.csv"), columns)
+    careful_problems = FileProblems("f.csv")
+    careful = _parse_lines(data, careful_problems, columns)
+    if one is _LINE_PASS:
+        return
+    assert careful_problems.problems.ok
+    assert (one.header, one.rows_read) == (careful.header, careful.rows_read)
+    assert one.frame.to_dicts() == careful.frame.to_dicts()

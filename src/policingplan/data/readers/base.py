@@ -242,13 +242,13 @@ def _parse_unquoted(data: bytes, problems: FileProblems, columns: Iterable[str] 
                             schema={f"field {i}": pl.Utf8 for i in range(width)}).slice(1)
     except pl.exceptions.PolarsError:
         return _LINE_PASS
-    if frame.height != lines - 1:
+    records = lines - 1
+    if frame.height != records:
         return _LINE_PASS
     kept = _kept_columns(header, columns)
-    frame = frame.select(frame.columns[i] for i in kept)
-    frame.columns = [header[i] for i in kept]
-    frame = frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(LINE))
-    return CsvRows(header=header, frame=frame, rows_read=frame.height)
+    frame = frame.select([frame.columns[i] for i in kept] + [pl.int_range(2, records + 2, dtype=pl.Int64).alias(LINE)])
+    frame.columns = [header[i] for i in kept] + [LINE]
+    return CsvRows(header=header, frame=frame, rows_read=records)
 
 
 def _kept_columns(header: list[str], columns: Iterable[str] | None) -> list[int]:
