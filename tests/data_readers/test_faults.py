@@ -315,3 +315,14 @@ def test_spaces_around_values_do_not_split_a_count(tmp_path: Path):
             for r in result.table.to_pylist()}
     assert rows == {(kent, "2023-04", "Burglary", "E01024000", kent): 2,
                     (kent, "2023-04", "Robbery", "E01024000", kent): 1}
+
+
+def test_a_byte_that_is_not_utf8_deep_in_an_unread_column_is_caught(data_dir: Path, tmp_path: Path):
+    lines = _city_street_lines(data_dir, 40)
+    fields = lines[24_999].split(",")
+    fields[6] = "On or near Caf\xe9"  # Location, a column the reader does not keep; é in Latin-1
+    lines[24_999] = ",".join(fields)
+    path = tmp_path / "street.csv"
+    path.write_bytes("\r\n".join(lines).encode("latin-1") + b"\r\n")
+    [error] = only_errors(read_source("police-uk-street", path))
+    assert error.line == 25_000 and "not UTF-8" in error.message

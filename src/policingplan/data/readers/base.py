@@ -211,22 +211,20 @@ _LINE_PASS = object()
 def _parse_unquoted(data: bytes, problems: FileProblems, columns: Iterable[str] | None = None):
     """A file without quotes, parsed once when every line has the header's number of fields.
 
-    Polars parses every field of every line, and raises on a line with more
-    fields than the header (it would pass over them unread were the columns
-    projected).  Without quotes every comma separates two fields, so when the
-    file's commas number the header's fields less one times its lines, and no
-    line has more, no line has fewer (nor is blank).  Row ``i`` of the parse
-    is then physical line ``i + 2``.  Returns :data:`_LINE_PASS` when that is
-    not shown (or the text is not UTF-8), for :func:`_parse_lines` to find and
-    report the faulty lines.
+    Polars parses every field of every line, and raises on a field that is
+    not UTF-8 or a line with more fields than the header (it would pass over
+    them unread were the columns projected).  Without quotes every comma
+    separates two fields, so when the file's commas number the header's fields
+    less one times its lines, and no line has more, no line has fewer (nor is
+    blank).  Row ``i`` of the parse is then physical line ``i + 2``.  Returns
+    :data:`_LINE_PASS` when that is not shown, for :func:`_parse_lines` to
+    find and report the faulty lines.
     """
-    if not data.isascii():
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            return _LINE_PASS
     end = data.find(b"\n")
-    names = data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r").split(",")
+    try:
+        names = data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r").split(",")
+    except UnicodeDecodeError:
+        return _LINE_PASS
     width = len(names)
     if width < 2:  # a blank line is one empty field: it cannot be told by its commas
         return _LINE_PASS
