@@ -59,22 +59,28 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
     names_units = METROPOLITAN_POLICE.encode() in text
     keys = ["month", "force", "lsoa", *(["lsoa_name"] if names_units else []), "crime_type", "outcome"]
     frame = records.lazy().group_by(keys).agg(pl.len().cast(pl.Int64).alias("count"), pl.col(LINE).min()).collect()
-    month_ok = pl.col("month").str.contains(r"^\s*(19|20|21)[0-9][0-9]-(0[1-9]|1[0-2])\s*$")
-    check_distinct(records, "month", month_ok, problems, message="not a real month", label=found["month"],
-                   accepted="a month written YYYY-MM, month 01 to 12, e.g. 2023-04", grouped=frame)
-    check_distinct(records, "crime_type", ~pl.col("crime_type").str.contains(r"^\s*$"), problems,
-                   message="the crime type is blank", label=found["crime_type"],
-                   accepted="a crime type, e.g. Burglary", grouped=frame)
-    check_distinct(records, "force", ~pl.col("force").str.contains(r"^\s*$"), problems,
-                   message="the force is blank", label=found["force"],
-                   accepted="the force's name, e.g. City of London Police", grouped=frame)
+    blank = r"^\s*$"
+    checks = (
+        ("month", pl.col("month").str.contains(r"^\s*(19|20|21)[0-9][0-9]-(0[1-9]|1[0-2])\s*$"),
+         "not a real month", "a month written YYYY-MM, month 01 to 12, e.g. 2023-04"),
+        ("crime_type", ~pl.col("crime_type").str.contains(blank), "the crime type is blank",
+         "a crime type, e.g. Burglary"),
+        ("force", ~pl.col("force").str.contains(blank), "the force is blank",
+         "the force's name, e.g. City of London Police"),
+    )
+    # The checked columns' distinct combinations (a few dozen): only a bad value among them
+    # sends a check back to the records for its lines.
+    distinct = frame.lazy().select(column for column, *_ in checks).unique().collect()
+    if not distinct.select(pl.all_horizontal(valid.fill_null(False) for _, valid, *_ in checks).all()).item():
+        for column, valid, message, accepted in checks:
+            check_distinct(records, column, valid, problems, message=message, label=found[column],
+                           accepted=accepted, grouped=distinct)
     del records
     if problems.has_errors:
         return finish(result, problems)
-    stripped = frame.with_columns(pl.col(keys).str.strip_chars())
-    spaced = stripped.select(pl.col(keys).str.len_bytes().sum()).row(0) != frame.select(
-        pl.col(keys).str.len_bytes().sum()).row(0)
-    frame = stripped
+    spaced = frame.select(pl.any_horizontal(pl.col(keys).str.strip_chars() != pl.col(keys)).any()).item()
+    if spaced:
+        frame = frame.with_columns(pl.col(keys).str.strip_chars())
     unit = pl.when(pl.col("force") == CITY_OF_LONDON_POLICE).then(pl.lit("E09000001"))
     if names_units:
         names = frame["lsoa_name"].unique()
