@@ -374,3 +374,22 @@ def test_a_narrow_terminal_folds_cells_rather_than_cutting_them(london, monkeypa
     result = run(*command, london)
     assert result.exit_code == 0, error_text(result)
     assert "…" not in result.stdout
+
+
+def test_partners_convert_a_monthly_source_to_the_partner_baseline_year(project_root, london_dir):
+    """Newham's target on 2021/22 is applied to its 2021/22 count, summed by hand from the monthly file."""
+    from policingplan.plan.io import load_plan
+
+    plan_dir = project_root / "examples" / "london-2023-24"
+    plan = load_plan(plan_dir)
+    minors = set(plan.measure("neighbourhood-crime").rule.count["minor"])
+    months = [f"2021{m:02d}" for m in range(4, 13)] + [f"2022{m:02d}" for m in range(1, 4)]
+    with open(london_dir / "mps-recorded-crime-borough-monthly_2010-04_2024-02.csv", encoding="utf-8-sig", newline="") as handle:
+        counted = sum(int(r[m]) for r in csv.DictReader(handle) if r["boroughname"] == "Newham" and r["minortext"] in minors
+                      for m in months)
+    result = run("partners", plan_dir, "--measure", "neighbourhood-crime", "--json")
+    assert result.exit_code == 0, error_text(result)
+    newham = next(r for r in json.loads(result.stdout)["partner_targets"] if r["unit"] == "E09000025")
+    assert newham["comparable"] is True
+    assert newham["partner_volume"] == math.floor(counted * (1 - 0.12) ** (2 / 3) + 1e-7)  # 2 of its 3 years
+    assert f"recorded {counted:,} crimes in 2021/22" in newham["reason"]

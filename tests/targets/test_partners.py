@@ -90,3 +90,17 @@ def test_adopting_every_more_stretching_target_and_the_slack():
 def test_other_measures_are_left_out():
     other = PartnerTarget(unit="Lambeth", measure="ksi", period="2007/08", change=-0.5)
     assert _align([other]).alignments == ()
+
+
+def test_monthly_records_give_whole_financial_years_only():
+    from policingplan.targets.partners import unit_volumes_by_period
+
+    rule = {"offence": ["burglary"]}
+    months = [f"2021-{m:02d}" for m in range(4, 13)] + [f"2022-{m:02d}" for m in range(1, 5)]  # 2021/22 and April 2022
+    records = [{"unit": "A", "period": m, "period_kind": "month", "offence": "burglary", "count": 10} for m in months]
+    records += [{"unit": "A", "period": m, "period_kind": "month", "offence": "theft", "count": 99} for m in months]
+    records.append({"unit": "B", "period": "2006/07", "period_kind": "financial_year", "offence": "burglary", "count": 7})
+    volumes = unit_volumes_by_period(records, rule)
+    assert volumes["A"]["2021/22"] == 120  # twelve months of burglary, no theft
+    assert "2022/23" not in volumes["A"]  # one month of the year is not a year
+    assert volumes["A"]["2022-04"] == 10 and volumes["B"] == {"2006/07": 7}

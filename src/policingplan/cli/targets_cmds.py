@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import math
-from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -424,13 +423,14 @@ def _known_volumes(plan: Plan, measure_id: str) -> tuple[dict[str, dict[str, flo
     """Each unit's volume by period for ``measure_id``, from the plan's data source of the measure's kind."""
     from policingplan.data.readers import read_source
     from policingplan.settings import data_dir
+    from policingplan.targets.partners import unit_volumes_by_period
 
     measure = plan.measure(measure_id)
     count_rule = measure.rule.count if measure.rule is not None else None
     sources = [s for s in plan.data_sources if s.kind == measure.source]
     if not measure.source or count_rule is None or not sources:
         return {}, [f"No data source is given for {measure_id}, so partner targets on another baseline year cannot be converted."]
-    volumes: dict[str, dict[str, float]] = defaultdict(dict)
+    records: list[dict] = []
     notes = []
     for source in sources:
         for file in source.files:
@@ -442,11 +442,8 @@ def _known_volumes(plan: Plan, measure_id: str) -> tuple[dict[str, dict[str, flo
             if not result.ok:
                 notes.append(f"{file} could not be read: {result.problems.errors[0]}")
                 continue
-            rows = result.table.to_pylist()
-            for row in rows:
-                if all(row.get(attribute) in values for attribute, values in count_rule.items()) and row.get("count") is not None:
-                    volumes[row["unit"]][row["period"]] = volumes[row["unit"]].get(row["period"], 0) + row["count"]
-    return dict(volumes), notes
+            records += result.table.to_pylist()
+    return unit_volumes_by_period(records, count_rule), notes
 
 
 def _print_partners(summary: PartnerAlignmentSummary, title: str, names: dict[str, str]) -> None:

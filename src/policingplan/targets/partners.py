@@ -19,12 +19,13 @@ why.  The target with fewer crimes is the more stretching, and binds.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence
+from typing import Iterable, Mapping, Optional, Sequence
 
 from policingplan.formatting import fmt_int, fmt_pct
 from policingplan.plan.model import PartnerTarget
-from policingplan.stats.periods import FinancialYear, PeriodError
+from policingplan.stats.periods import FinancialYear, Month, PeriodError
 from policingplan.targets.allocation import Allocation
 
 #: Volumes closer than this (in crimes) are treated as the same target.
@@ -127,6 +128,35 @@ class PartnerAlignmentSummary:
             "partner_targets": [a.to_dict() for a in self.alignments],
             "notes": list(self.notes),
         }
+
+
+def unit_volumes_by_period(
+    records: Iterable[Mapping[str, object]], count_rule: Mapping[str, Sequence[str]]
+) -> dict[str, dict[str, float]]:
+    """Each unit's count by period, from canonical records that match a measure's counting rule.
+
+    Monthly records are also summed into financial years (``2021/22``), so that a
+    partner target on a financial-year baseline can be applied to them; a year
+    is given only when every one of its twelve months is in the records.
+    """
+    volumes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    months_seen: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for record in records:
+        unit, period = record["unit"], record["period"]
+        year = None
+        if record.get("period_kind") == "month":
+            year = str(Month(period).financial_year)
+            months_seen[(unit, year)].add(period)
+        count = record.get("count")
+        if count is None or not all(record.get(attribute) in values for attribute, values in count_rule.items()):
+            continue
+        volumes[unit][period] += count
+        if year is not None:
+            volumes[unit][year] += count
+    for (unit, year), months in months_seen.items():
+        if len(months) < 12:
+            volumes[unit].pop(year, None)
+    return {unit: dict(by_period) for unit, by_period in volumes.items()}
 
 
 def whole_crimes(volume: float) -> int:
