@@ -185,6 +185,13 @@ def test_it_reports_a_missing_narrative_file(mini_plan):
     assert [w.file for w in problems.warnings] == [str(mini_plan / "narrative/introduction.md")]
 
 
+def test_a_narrative_file_that_is_not_utf8_is_one_error_not_also_missing(mini_plan):
+    (mini_plan / "narrative" / "intro.md").write_bytes(b"\xff\xfe# Introduction\n")
+    error = only_error(mini_plan)
+    assert error.file == str(mini_plan / "narrative" / "intro.md")
+    assert "not UTF-8" in error.message and error.accepted == "a UTF-8 text file"
+
+
 def test_it_refuses_a_narrative_body_in_yaml_and_a_file_outside_the_folder(mini_plan):
     yaml_file = mini_plan / "plan.yaml"
     edit(yaml_file, "    file: narrative/intro.md\n", "    file: ../intro.md\n    body: Some text\n")

@@ -100,7 +100,9 @@ def read_source(path: str | os.PathLike) -> PlanSource:
         for md in found:
             label = md.relative_to(folder).as_posix()
             body = _read_text(md, label, source.problems)
-            if body is not None:
+            if body is None:
+                source.unreadable.add(label)
+            else:
                 source.narrative[label] = body
     return source
 

@@ -43,13 +43,15 @@ class PlanSource:
 
     ``lines`` maps a path in ``data`` (keys and list indexes) to its line in
     ``plan.yaml``.  ``narrative`` maps each Markdown file found, relative to
-    the folder (``narrative/alcohol.md``), to its text.
+    the folder (``narrative/alcohol.md``), to its text; ``unreadable`` holds
+    the Markdown files found that could not be read (already a problem).
     """
 
     data: Any = None
     lines: dict[Path_, int] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
     narrative: dict[str, str] = field(default_factory=dict)
+    unreadable: set[str] = field(default_factory=set)
     problems: ProblemList = field(default_factory=ProblemList)
 
 

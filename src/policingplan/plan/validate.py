@@ -245,6 +245,8 @@ def _attach_narrative(source: PlanSource, merged: dict, origins: _Origins, probl
                         accepted=f"{NARRATIVE_DIR}/<name>.md, such as {NARRATIVE_DIR}/alcohol.md",
                     )
                 )
+            elif normalised in source.unreadable:
+                pass  # the file is there but cannot be read: reported with the file itself
             elif normalised not in source.narrative:
                 file, line, column = origins.locate(path + ("file",))
                 problems.add(
