@@ -175,3 +175,17 @@ def test_counting_rule_values_are_spelt_as_in_the_files(plan, data_dir):
     rule = plan.measure("knife-crime-positive-outcome-rate").rule
     for side in (rule.numerator, rule.denominator):
         assert (side["crime_type"][0], side["crime_subtype"][0], side["measure"][0]) in dashboard
+
+
+def test_make_unit_targets_reproduces_the_committed_table(project_root, tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    copy = tmp_path / "london-2007-08"
+    shutil.copytree(project_root / "examples" / "london-2007-08", copy)
+    done = subprocess.run([sys.executable, str(copy / "make_unit_targets.py")], cwd=project_root,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    committed = (project_root / "examples" / "london-2007-08" / "unit_targets.csv").read_text(encoding="utf-8")
+    assert (copy / "unit_targets.csv").read_text(encoding="utf-8") == committed
