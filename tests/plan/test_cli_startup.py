@@ -11,7 +11,7 @@ import ast
 
 import pytest
 
-COMMAND_MODULES = ("plan_cmds.py", "targets_cmds.py", "monitor_cmds.py")
+COMMAND_MODULES = ("plan_cmds.py", "targets_cmds.py", "monitor_cmds.py", "stats_cmds.py", "forecast_cmds.py")
 HEAVY = ("numpy", "scipy", "polars", "pyarrow", "duckdb", "ibis", "pandas", "statsmodels",
          "policingplan.data", "policingplan.targets", "policingplan.monitor", "policingplan.stats.forecast",
          "policingplan.stats.spc", "policingplan.stats.rates", "policingplan.stats.peers")
