@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import multiprocessing
 import os
 import shutil
 import uuid
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from itertools import islice
@@ -280,8 +281,13 @@ class Warehouse:
             path.unlink(missing_ok=True)
 
 
-#: Files read at once: the readers spend their time in polars, which releases the GIL.
+#: Files read at once in a small load, on threads.
 READ_THREADS = min(4, os.cpu_count() or 1)
+
+#: From this many bytes in all, a load of several files is read by one process per core:
+#: Polars runs one thread's small queries at a time, so threads do not read side by side,
+#: and a process costs about half a second to start.
+PROCESS_READ_BYTES = 64 * 1024 * 1024
 
 
 def read_files(
@@ -292,8 +298,8 @@ def read_files(
 ) -> Iterator[ReadResult]:
     """Read ``(kind, path)`` pairs with their readers, a few at a time, yielding results in order.
 
-    At most ``2 × READ_THREADS`` files are read ahead of the one yielded, so that the
-    threads keep reading while the caller writes.
+    At most twice as many files as are read at once are read ahead of the one yielded,
+    so that the readers keep reading while the caller writes.
     ``on_read`` is called with each result as it is yielded (for a progress bar).
     """
     for kind, _ in sources:
@@ -302,9 +308,27 @@ def read_files(
     return _read_ahead(list(sources), vintage, on_read)
 
 
+def _reading_pool(sources: Sequence[tuple[str, str | Path]]) -> tuple[Executor, int]:
+    """Threads for a small load; for a large one (several files, :data:`PROCESS_READ_BYTES`
+    or more), one process per core, started afresh (Polars' threads do not survive a fork).
+    Returns the pool and how many files it reads at once."""
+    cores = os.cpu_count() or 1
+    if cores > 1 and len(sources) > 1 and sum(_size(path) for _, path in sources) >= PROCESS_READ_BYTES:
+        return ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("spawn")), cores
+    return ThreadPoolExecutor(max_workers=READ_THREADS), READ_THREADS
+
+
+def _size(path: str | Path) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:  # the reader reports it
+        return 0
+
+
 def _read_ahead(sources, vintage, on_read) -> Iterator[ReadResult]:
-    with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-        ahead = 2 * READ_THREADS
+    pool, workers = _reading_pool(sources)
+    with pool:
+        ahead = 2 * workers
         waiting = deque(pool.submit(read_source, kind, path, vintage=vintage) for kind, path in sources[:ahead])
         following = iter(sources[ahead:])
         while waiting:
