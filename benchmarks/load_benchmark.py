@@ -40,7 +40,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import polars as pl
 import psutil
 
 FORCES = {  # "Falls within" as published, and a rough share of recorded crime
@@ -102,6 +101,7 @@ def _lsoas(force: str, index: int) -> tuple[np.ndarray, np.ndarray]:
 
 def generate(directory: Path, rows: int, months: int, seed: int = 2024) -> list[Path]:
     """Write one CSV per force per month, ``rows`` records in all; returns the files."""
+    import polars as pl  # here, not above: the load's worker processes import this module
     rng = np.random.default_rng(seed)
     forces, force_share = _weights(FORCES)
     crime_types, crime_p = _weights(CRIME_TYPES)

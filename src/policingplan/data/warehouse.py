@@ -314,8 +314,15 @@ def _reading_pool(sources: Sequence[tuple[str, str | Path]]) -> tuple[Executor, 
     Returns the pool and how many files it reads at once."""
     cores = os.cpu_count() or 1
     if cores > 1 and len(sources) > 1 and sum(_size(path) for _, path in sources) >= PROCESS_READ_BYTES:
-        return ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("spawn")), cores
+        return ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_one_polars_thread), cores
     return ThreadPoolExecutor(max_workers=READ_THREADS), READ_THREADS
+
+
+def _one_polars_thread() -> None:
+    """In a reading worker, before Polars is imported: one thread for Polars (unless set
+    otherwise), since each core has a worker of its own."""
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")
 
 
 def _size(path: str | Path) -> int:
