@@ -4,7 +4,7 @@ Generates N records (default 10 million) in the ``police-uk-street`` format,
 one file per force per month as data.police.uk publishes them, for the 43
 territorial forces of England and Wales, with realistic crime types and
 outcomes.  Then times, each in its own child process (so that its peak
-memory, with that of any worker processes it starts, is its own):
+memory is its own):
 
 - **policingplan**: every file read and checked by the reader and loaded
   into a fresh warehouse in one atomic load (as ``policingplan data load
@@ -35,12 +35,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
-import psutil
+import polars as pl
 
 FORCES = {  # "Falls within" as published, and a rough share of recorded crime
     "Avon and Somerset Constabulary": 2.4, "Bedfordshire Police": 1.0, "Cambridgeshire Constabulary": 1.2,
@@ -101,7 +100,6 @@ def _lsoas(force: str, index: int) -> tuple[np.ndarray, np.ndarray]:
 
 def generate(directory: Path, rows: int, months: int, seed: int = 2024) -> list[Path]:
     """Write one CSV per force per month, ``rows`` records in all; returns the files."""
-    import polars as pl  # here, not above: the load's worker processes import this module
     rng = np.random.default_rng(seed)
     forces, force_share = _weights(FORCES)
     crime_types, crime_p = _weights(CRIME_TYPES)
@@ -207,35 +205,9 @@ def run_floor(data: Path, work: Path) -> dict:
 CONTENDERS = {"policingplan": run_policingplan, "pandas": run_pandas, "floor": run_floor}
 
 
-class _TreePeak(threading.Thread):
-    """The highest memory (resident set) of this process and its children together,
-    sampled every 20 ms: a load of many files reads them in worker processes."""
-
-    def __init__(self) -> None:
-        super().__init__(daemon=True)
-        self.peak = 0
-        self.done = threading.Event()
-
-    def run(self) -> None:
-        me = psutil.Process()
-        while not self.done.wait(0.02):
-            total = 0
-            for process in [me, *me.children(recursive=True)]:
-                try:
-                    total += process.memory_info().rss
-                except psutil.Error:  # a worker that has just ended
-                    pass
-            self.peak = max(self.peak, total)
-
-
 def _child(name: str, data: Path, work: Path) -> dict:
-    sampler = _TreePeak()
-    sampler.start()
     result = CONTENDERS[name](data, work)
-    sampler.done.set()
-    sampler.join()
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    result["peak_rss_mb"] = max(own, sampler.peak) / 1024 / 1024
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 
 

@@ -246,38 +246,3 @@ def test_readers_in_another_process_are_not_blocked_by_a_load_in_progress(tmp_pa
                              capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == f'["{Path(HOMICIDES).name}"]'
-
-
-def test_a_large_load_is_read_in_worker_processes_and_lands_the_same_rows(tmp_path, data_dir, monkeypatch):
-    files = sorted((data_dir / "city-of-london" / "police-uk-street").glob("*.csv"))[:4]
-    sources = [("police-uk-street", f) for f in files]
-    on_threads = Warehouse(tmp_path / "threads")
-    assert on_threads.load_files(sources).ok
-
-    monkeypatch.setattr(warehouse_module, "PROCESS_READ_BYTES", 0)  # these few files count as large
-    pool, workers = warehouse_module._reading_pool(sources)
-    with pool:
-        assert isinstance(pool, warehouse_module.ProcessPoolExecutor) and workers > 1
-    in_processes = Warehouse(tmp_path / "processes")
-    report = in_processes.load_files(sources)
-
-    assert report.ok and [f.status for f in report.files] == ["loaded"] * 4
-    assert ([(r.file, r.sha256, r.rows_read, r.rows_accepted) for r in in_processes.loads()]
-            == [(r.file, r.sha256, r.rows_read, r.rows_accepted) for r in on_threads.loads()])
-    key = [(c, "ascending") for c in ("load_id", "unit", "period", "crime_type", "outcome", "lsoa")]
-    assert in_processes.records("police-uk-street").sort_by(key) == on_threads.records("police-uk-street").sort_by(key)
-
-
-def test_a_file_with_errors_read_in_a_worker_process_loads_nothing(tmp_path, data_dir, monkeypatch):
-    good = sorted((data_dir / "city-of-london" / "police-uk-street").glob("*.csv"))[0]
-    bad = Path(__file__).parents[1] / "data_readers" / "fixtures" / "police-uk-street-bad-rows.csv"
-    monkeypatch.setattr(warehouse_module, "PROCESS_READ_BYTES", 0)
-    warehouse = Warehouse(tmp_path / "wh")
-    report = warehouse.load_files([("police-uk-street", good), ("police-uk-street", bad)])
-
-    assert not report.ok
-    assert [f.status for f in report.files] == ["rejected", "rejected"]
-    errors = report.problems.errors
-    assert {e.file for e in errors} == {str(bad)} and (2, "Month", "2023-13") in {(e.line, e.column, e.value) for e in errors}
-    assert warehouse.loads() == []
-    assert not (warehouse.directory / "records").exists()

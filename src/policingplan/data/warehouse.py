@@ -28,12 +28,11 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import multiprocessing
 import os
 import shutil
 import uuid
 from collections import deque
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from itertools import islice
@@ -281,13 +280,10 @@ class Warehouse:
             path.unlink(missing_ok=True)
 
 
-#: Files read at once in a small load, on threads.
-READ_THREADS = min(4, os.cpu_count() or 1)
-
-#: From this many bytes in all, a load of several files is read by one process per core:
-#: Polars runs one thread's small queries at a time, so threads do not read side by side,
-#: and a process costs about half a second to start.
-PROCESS_READ_BYTES = 64 * 1024 * 1024
+#: Files read at once, on threads: the readers spend their time in Polars, which releases
+#: the GIL.  Two per core keep the cores busier than one: a reader's small queries each
+#: leave a core idle for a moment.
+READ_THREADS = min(8, 2 * (os.cpu_count() or 1))
 
 
 def read_files(
@@ -298,8 +294,8 @@ def read_files(
 ) -> Iterator[ReadResult]:
     """Read ``(kind, path)`` pairs with their readers, a few at a time, yielding results in order.
 
-    At most twice as many files as are read at once are read ahead of the one yielded,
-    so that the readers keep reading while the caller writes.
+    At most ``2 × READ_THREADS`` files are read ahead of the one yielded, so that the
+    threads keep reading while the caller writes.
     ``on_read`` is called with each result as it is yielded (for a progress bar).
     """
     for kind, _ in sources:
@@ -308,34 +304,9 @@ def read_files(
     return _read_ahead(list(sources), vintage, on_read)
 
 
-def _reading_pool(sources: Sequence[tuple[str, str | Path]]) -> tuple[Executor, int]:
-    """Threads for a small load; for a large one (several files, :data:`PROCESS_READ_BYTES`
-    or more), one process per core, started afresh (Polars' threads do not survive a fork).
-    Returns the pool and how many files it reads at once."""
-    cores = os.cpu_count() or 1
-    if cores > 1 and len(sources) > 1 and sum(_size(path) for _, path in sources) >= PROCESS_READ_BYTES:
-        return ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_one_polars_thread), cores
-    return ThreadPoolExecutor(max_workers=READ_THREADS), READ_THREADS
-
-
-def _one_polars_thread() -> None:
-    """In a reading worker, before Polars is imported: one thread for Polars (unless set
-    otherwise), since each core has a worker of its own."""
-    os.environ.setdefault("POLARS_MAX_THREADS", "1")
-
-
-def _size(path: str | Path) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:  # the reader reports it
-        return 0
-
-
 def _read_ahead(sources, vintage, on_read) -> Iterator[ReadResult]:
-    pool, workers = _reading_pool(sources)
-    with pool:
-        ahead = 2 * workers
+    with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+        ahead = 2 * READ_THREADS
         waiting = deque(pool.submit(read_source, kind, path, vintage=vintage) for kind, path in sources[:ahead])
         following = iter(sources[ahead:])
         while waiting:
