@@ -166,7 +166,7 @@ def test_homicide_faults():
         (2, "Solved_Status", "Maybe"), (3, "Year", "06")}
 
 
-def test_ons_duplicated_lsoa(tmp_path: Path):
+def test_ons_duplicated_lsoa():
     [error] = only_errors(read("ons-lsoa-population", "ons-population-lsoa-mid2020-bad.csv"))
     assert error.line == 3 and "E01000001" in error.value
 

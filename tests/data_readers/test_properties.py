@@ -161,25 +161,40 @@ def test_street_records_are_all_counted_under_their_unit(records, blank_lines):
 UNQUOTED_FIELD = st.one_of(st.sampled_from(["", " ", "2023-04", "Camden 024B", "Burglary", "é", "\t"]),
                            st.text(alphabet="abc XYZ019-;.", max_size=6))
 
+#: A fault put into an unquoted file: none, a blank line, a line one field long or short,
+#: or both (the file's comma count then still looks right).
+FAULTS = st.sampled_from(["none", "blank", "long", "short", "long and short"])
+
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(width=st.integers(1, 5), rows=st.lists(st.lists(UNQUOTED_FIELD, min_size=0, max_size=6), max_size=8),
-       newline=st.sampled_from(["\n", "\r\n"]), final_newline=st.booleans(),
-       wanted=st.one_of(st.none(), st.sets(st.integers(0, 4), min_size=1)))
-def test_the_one_parse_of_an_unquoted_file_agrees_with_the_line_pass(width, rows, newline, final_newline, wanted):
-    # Rows of any width (a blank or short line among them): where the one parse vouches for
-    # a file, it reads the same records, on the same lines, as the careful line pass.
+@given(width=st.integers(1, 5), rows=st.lists(st.lists(UNQUOTED_FIELD, min_size=5, max_size=5), min_size=2, max_size=8),
+       fault=FAULTS, where=st.integers(0, 7), newline=st.sampled_from(["\n", "\r\n"]),
+       final_newline=st.booleans(), wanted=st.one_of(st.none(), st.sets(st.integers(0, 4), min_size=1)))
+def test_the_one_parse_of_an_unquoted_file_vouches_only_for_a_sound_file(
+        width, rows, fault, where, newline, final_newline, wanted):
+    # Where the one parse vouches for a file, it reads the same records, on the same lines,
+    # as the careful line pass; it never vouches for a file with a blank, short or long line.
     from policingplan.data.readers.base import _LINE_PASS, FileProblems, _parse_lines, _parse_unquoted
 
     header = [f"c{i}" for i in range(width)]
-    text = newline.join([",".join(header)] + [",".join(row) for row in rows]) + (newline if final_newline else "")
+    lines = [",".join(row[:width]) for row in rows]
+    first, second = where % len(lines), (where + 1) % len(lines)
+    if fault == "blank":
+        lines.insert(first, "")
+    if fault in ("long", "long and short"):
+        lines[first] += ",x"
+    if fault in ("short", "long and short") and width > 1:
+        lines[second] = lines[second].rsplit(",", 1)[0]
+    text = newline.join([",".join(header), *lines]) + (newline if final_newline else "")
     data = text.encode("utf-8")
     columns = None if wanted is None else [header[min(i, width - 1)] for i in wanted]
     one = _parse_unquoted(data, FileProblems("f.csv"), columns)
+    if width == 1 or fault != "none":
+        assert one is _LINE_PASS
+        return
+    assert one is not _LINE_PASS
     careful_problems = FileProblems("f.csv")
     careful = _parse_lines(data, careful_problems, columns)
-    if one is _LINE_PASS:
-        return
     assert careful_problems.problems.ok
-    assert (one.header, one.rows_read) == (careful.header, careful.rows_read)
+    assert (one.header, one.rows_read) == (careful.header, careful.rows_read) == (header, len(rows))
     assert one.frame.to_dicts() == careful.frame.to_dicts()
