@@ -576,6 +576,9 @@ def _series_pairs(kind: str, table: pa.Table) -> set[tuple[str, str]]:
         name = pc.binary_join_element_wise(*[table[a] for a in attributes], "|", null_handling="skip")
     else:
         name = pa.array([""] * table.num_rows, pa.string())
+    periods, names = pc.unique(table["period"]), pc.unique(name)
+    if len(periods) == 1 or len(names) == 1:  # a file of one month or one series: every pair occurs
+        return {(period, series) for period in periods.to_pylist() for series in names.to_pylist()}
     pairs = pa.table({"period": table["period"], "series": name}).group_by(["period", "series"]).aggregate([])
     return set(zip(pairs["period"].to_pylist(), pairs["series"].to_pylist()))
 

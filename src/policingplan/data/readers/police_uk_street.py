@@ -58,7 +58,10 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
     # Police (its borough), so it is a key only when the file names that force.
     names_units = METROPOLITAN_POLICE.encode() in text
     keys = ["month", "force", "lsoa", *(["lsoa_name"] if names_units else []), "crime_type", "outcome"]
-    frame = records.lazy().group_by(keys).agg(pl.len().cast(pl.Int64).alias("count"), pl.col(LINE).min()).collect()
+    # Each group's first line only for the Metropolitan Police (for the warning about rows
+    # without a London LSOA).
+    first_line = [pl.col(LINE).min()] if names_units else []
+    frame = records.lazy().group_by(keys).agg(pl.len().cast(pl.Int64).alias("count"), *first_line).collect()
     blank = r"^\s*$"
     checks = (
         ("month", pl.col("month").str.contains(r"^\s*(19|20|21)[0-9][0-9]-(0[1-9]|1[0-2])\s*$"),
