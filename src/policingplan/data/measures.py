@@ -140,7 +140,8 @@ def _values_seen(source: ibis.Table, kind: str, attributes: Iterable[str],
     (all those not yet known in one scan)."""
     wanted = [attr for attr in attributes if attr != SUM_OF and (kind, attr) not in cache]
     if wanted:
-        found = source.aggregate(**{attr: source[attr].collect(distinct=True) for attr in wanted}).to_pyarrow()
+        distinct = {attr: source[attr].collect(distinct=True) for attr in wanted}
+        found = source.aggregate(**distinct).to_pyarrow()
         for attr in wanted:
             cache[(kind, attr)] = {value for value in found.column(attr)[0].as_py() if value is not None}
     return {attr: cache[(kind, attr)] for attr in attributes if attr != SUM_OF}

@@ -3,10 +3,11 @@ column matching, vectorised row checks, unit mapping and grouping.
 
 Line numbers are the file's physical lines, the header being line 1.  A file
 without quotes whose every line has the header's number of fields (shown by
-its comma count and the parse itself) is parsed once by Polars.  Any other file where each line is one record goes the careful
-way: Polars reads the lines to count their fields and to find the faulty
-ones, then parses the records.  A file whose quoted values hold line breaks
-goes through the ``csv`` module, which knows where each record starts.
+its comma count and the parse itself) is parsed once by Polars.  Any other
+file where each line is one record goes the careful way: Polars reads the
+lines to count their fields and to find the faulty ones, then parses the
+records.  A file whose quoted values hold line breaks goes through the
+``csv`` module, which knows where each record starts.
 """
 
 from __future__ import annotations
@@ -244,7 +245,8 @@ def _parse_unquoted(data: bytes, problems: FileProblems, columns: Iterable[str] 
     if frame.height != records:
         return _LINE_PASS
     kept = _kept_columns(header, columns)
-    frame = frame.select([frame.columns[i] for i in kept] + [pl.int_range(2, records + 2, dtype=pl.Int64).alias(LINE)])
+    line = pl.int_range(2, records + 2, dtype=pl.Int64).alias(LINE)
+    frame = frame.select([frame.columns[i] for i in kept] + [line])
     frame.columns = [header[i] for i in kept] + [LINE]
     return CsvRows(header=header, frame=frame, rows_read=records)
 
@@ -256,7 +258,9 @@ def _kept_columns(header: list[str], columns: Iterable[str] | None) -> list[int]
 
 
 def _empty_rows(header: list[str]) -> pl.DataFrame:
+    """No records: the header's columns and ``__line``."""
     return pl.DataFrame(schema={**{h: pl.Utf8 for h in header}, LINE: pl.Int64})
+
 
 #: A quoted value, with its doubled quotes: removed before a line's commas are counted.
 _QUOTED_VALUE = r'"(?:[^"]|"")*"'

@@ -93,7 +93,8 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
             .replace_strict(_BOROUGH_BY_NAME, default=None, return_dtype=pl.Utf8)
         )
         frame = frame.join(boroughs, on="lsoa_name", how="left", nulls_equal=True)
-        unknown = frame.filter((pl.col("force") == METROPOLITAN_POLICE) & pl.col("borough").is_null()).sort(LINE)
+        met = pl.col("force") == METROPOLITAN_POLICE
+        unknown = frame.filter(met & pl.col("borough").is_null()).sort(LINE)
         if unknown.height:
             problems.add(
                 f"{unknown['count'].sum():,} Metropolitan Police row(s) have no London LSOA; they are kept "
@@ -101,7 +102,7 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
                 line=int(unknown[LINE][0]), column=found["lsoa_name"],
                 value=unknown["lsoa_name"][0], severity="warning",
             )
-        unit = unit.when(pl.col("force") == METROPOLITAN_POLICE).then(pl.col("borough").fill_null("MPS-UNKNOWN"))
+        unit = unit.when(met).then(pl.col("borough").fill_null("MPS-UNKNOWN"))
     frame = frame.with_columns(unit=unit.otherwise(pl.col("force")), period=pl.col("month"),
                                period_kind=pl.lit("month"))
     # Rows merge only where stripping made two values one, or where LSOA names were a key.
