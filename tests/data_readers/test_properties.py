@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from policingplan.data.readers import SOURCE_KINDS, canonical_schema, read_source
 
@@ -185,6 +185,9 @@ def test_the_one_parse_of_an_unquoted_file_vouches_only_for_a_sound_file(
         lines[first] += ",x"
     if fault in ("short", "long and short") and width > 1:
         lines[second] = lines[second].rsplit(",", 1)[0]
+    # A last line cut to nothing, with no line break after it, is no line at all: the file
+    # then reads as sound with one record fewer, rightly, so that case says nothing here.
+    assume(lines[-1] != "" or final_newline)
     text = newline.join([",".join(header), *lines]) + (newline if final_newline else "")
     data = text.encode("utf-8")
     columns = None if wanted is None else [header[min(i, width - 1)] for i in wanted]
