@@ -5,9 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from policingplan.settings import PROJECT_ROOT, data_dir as _data_dir
+
+
+# In CI, property-based tests draw the same examples every run, so that a result can be
+# reproduced; on a developer's machine they draw new ones each time, to keep finding bugs.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
