@@ -602,6 +602,19 @@ def new_result(kind: str, file: str) -> ReadResult:
     return ReadResult(kind=kind, file=file, table=empty_table(kind))
 
 
+def start_csv(kind: str, file: str, data: bytes, columns: Iterable[str] | None = None,
+              ) -> tuple[ReadResult, FileProblems, CsvRows | None]:
+    """How every CSV reader starts: an empty result, the file's problems, and its
+    rows (``None`` when the bytes are not readable CSV text; the problems say why)."""
+    result = new_result(kind, file)
+    problems = FileProblems(file)
+    text = text_bytes(data, problems)
+    rows = parse_csv(text, problems, columns=columns) if text is not None else None
+    if rows is not None:
+        result.rows_read = rows.rows_read
+    return result, problems, rows
+
+
 def finish(result: ReadResult, problems: FileProblems, table: pa.Table | None = None,
            rows_accepted: int = 0) -> ReadResult:
     """Attach the problems; the table only when there are no errors."""

@@ -20,8 +20,8 @@ import polars as pl
 
 from policingplan.data.readers import ReadResult
 from policingplan.data.readers.base import (
-    LINE, FileProblems, check_duplicates, check_rows, text_bytes, drop_not_available, finish, grouped_table,
-    map_units, match_columns, new_result, parse_counts, parse_csv,
+    LINE, check_duplicates, check_rows, drop_not_available, finish, grouped_table, map_units,
+    match_columns, start_csv, parse_counts,
 )
 from policingplan.data.units import ALL_UNITS
 
@@ -37,13 +37,9 @@ def measure_of(file: str) -> str:
 
 
 def read(kind: str, file: str, data: bytes) -> ReadResult:
-    result = new_result(kind, file)
-    problems = FileProblems(file)
-    text = text_bytes(data, problems)
-    rows = parse_csv(text, problems) if text is not None else None
+    result, problems, rows = start_csv(kind, file, data)
     if rows is None:
         return finish(result, problems)
-    result.rows_read = rows.rows_read
     found = match_columns(rows, {"code": ["Code"], "borough": ["Borough"], "year": ["Year"],
                                  "value": ["Value"]}, problems)
     if found is None:

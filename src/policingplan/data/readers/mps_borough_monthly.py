@@ -14,8 +14,8 @@ import polars as pl
 
 from policingplan.data.readers import ReadResult
 from policingplan.data.readers.base import (
-    LINE, FileProblems, check_duplicates, check_rows, text_bytes, finish, grouped_table,
-    map_units, match_columns, new_result, parse_counts, parse_csv,
+    LINE, check_duplicates, check_rows, finish, grouped_table, map_units, match_columns, start_csv,
+    parse_counts,
 )
 
 _MONTH_HEADER = re.compile(r"^[0-9]{6}$")
@@ -24,13 +24,9 @@ CEILING = 100_000
 
 
 def read(kind: str, file: str, data: bytes) -> ReadResult:
-    result = new_result(kind, file)
-    problems = FileProblems(file)
-    text = text_bytes(data, problems)
-    rows = parse_csv(text, problems) if text is not None else None
+    result, problems, rows = start_csv(kind, file, data)
     if rows is None:
         return finish(result, problems)
-    result.rows_read = rows.rows_read
     wanted = {
         "major": ["MajorText", "Major Text", "major"],
         "minor": ["MinorText", "Minor Text", "minor"],

@@ -19,8 +19,8 @@ import polars as pl
 
 from policingplan.data.readers import ReadResult
 from policingplan.data.readers.base import (
-    LINE, FileProblems, check_duplicates, check_rows, text_bytes, finish, grouped_table,
-    map_units, match_columns, new_result, parse_counts, parse_csv,
+    LINE, check_duplicates, check_rows, finish, grouped_table, map_units, match_columns, start_csv,
+    parse_counts,
 )
 from policingplan.data.units import LONDON_BOROUGHS
 
@@ -29,13 +29,9 @@ CEILING = 1_000_000
 
 
 def read(kind: str, file: str, data: bytes) -> ReadResult:
-    result = new_result(kind, file)
-    problems = FileProblems(file)
-    text = text_bytes(data, problems)
-    rows = parse_csv(text, problems) if text is not None else None
+    result, problems, rows = start_csv(kind, file, data)
     if rows is None:
         return finish(result, problems)
-    result.rows_read = rows.rows_read
     found = match_columns(rows, {
         "month_year": ["month_year"], "area_code": ["area_code"], "area_name": ["area_name"],
         "crime_type": ["crime_type"], "crime_subtype": ["crime_subtype"], "measure": ["measure"],

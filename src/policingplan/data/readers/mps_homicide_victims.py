@@ -13,21 +13,16 @@ import polars as pl
 
 from policingplan.data.readers import ReadResult
 from policingplan.data.readers.base import (
-    LINE, FileProblems, check_rows, text_bytes, finish, grouped_table, map_units,
-    match_columns, new_result, parse_csv,
+    LINE, check_rows, finish, grouped_table, map_units, match_columns, start_csv,
 )
 
 SOLVED_VALUES = ("solved", "unsolved")
 
 
 def read(kind: str, file: str, data: bytes) -> ReadResult:
-    result = new_result(kind, file)
-    problems = FileProblems(file)
-    text = text_bytes(data, problems)
-    rows = parse_csv(text, problems) if text is not None else None
+    result, problems, rows = start_csv(kind, file, data)
     if rows is None:
         return finish(result, problems)
-    result.rows_read = rows.rows_read
     found = match_columns(rows, {
         "age_group": ["Age_Group", "Age Group"],
         "sex": ["Sex"],

@@ -19,8 +19,7 @@ import polars as pl
 
 from policingplan.data.readers import ReadResult
 from policingplan.data.readers.base import (
-    LINE, FileProblems, check_distinct, text_bytes, finish, grouped_table, match_columns,
-    new_result, parse_csv,
+    LINE, check_distinct, finish, grouped_table, match_columns, start_csv,
 )
 from policingplan.data.units import LONDON_BOROUGHS, normalise_name
 
@@ -41,14 +40,10 @@ _BOROUGH_BY_NAME = {normalise_name(name): code for code, name in LONDON_BOROUGHS
 
 
 def read(kind: str, file: str, data: bytes) -> ReadResult:
-    result = new_result(kind, file)
-    problems = FileProblems(file)
-    text = text_bytes(data, problems)
     wanted = [spelling for spellings in COLUMNS.values() for spelling in spellings]
-    rows = parse_csv(text, problems, columns=wanted) if text is not None else None
+    result, problems, rows = start_csv(kind, file, data, columns=wanted)
     if rows is None:
         return finish(result, problems)
-    result.rows_read = rows.rows_read
     found = match_columns(rows, COLUMNS, problems)
     if found is None:
         return finish(result, problems)
@@ -56,7 +51,7 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
     # Group the records first: the checks, the stripping of surrounding spaces and the units
     # then work on far fewer rows.  The LSOA name decides the unit only for the Metropolitan
     # Police (its borough), so it is a key only when the file names that force.
-    names_units = METROPOLITAN_POLICE.encode() in text
+    names_units = METROPOLITAN_POLICE.encode() in data
     keys = ["month", "force", "lsoa", *(["lsoa_name"] if names_units else []), "crime_type", "outcome"]
     # Each group's first line only for the Metropolitan Police (for the warning about rows
     # without a London LSOA).

@@ -26,8 +26,7 @@ import polars as pl
 
 from policingplan.data.readers import ReadResult
 from policingplan.data.readers.base import (
-    LINE, FileProblems, check_rows, text_bytes, finish, grouped_table, map_units,
-    match_columns, new_result, parse_csv,
+    LINE, check_rows, finish, grouped_table, map_units, match_columns, start_csv,
 )
 
 SEVERITIES = ("fatal", "serious", "slight")
@@ -42,13 +41,9 @@ def _label(column: str) -> pl.Expr:
 
 
 def read(kind: str, file: str, data: bytes) -> ReadResult:
-    result = new_result(kind, file)
-    problems = FileProblems(file)
-    text = text_bytes(data, problems)
-    rows = parse_csv(text, problems) if text is not None else None
+    result, problems, rows = start_csv(kind, file, data)
     if rows is None:
         return finish(result, problems)
-    result.rows_read = rows.rows_read
     wanted = {
         "reference": ["AREFNO", "Accident Ref", "Accident Reference"],
         "borough": ["Borough"],
