@@ -393,3 +393,34 @@ def test_partners_convert_a_monthly_source_to_the_partner_baseline_year(project_
     assert newham["comparable"] is True
     assert newham["partner_volume"] == math.floor(counted * (1 - 0.12) ** (2 / 3) + 1e-7)  # 2 of its 3 years
     assert f"recorded {counted:,} crimes in 2021/22" in newham["reason"]
+
+
+def test_targets_rate_gives_the_chance_of_80_and_85_percent_by_the_binomial():
+    from scipy.stats import binom
+
+    result = runner.invoke(app, ["targets", "rate", "--volume", "170", "--true-rate", "0.822",
+                                 "--target", "0.80", "--target", "0.85", "--json"])
+    assert result.exit_code == 0, result.output
+    chances = {c["target_rate"]: c["probability"] for c in json.loads(result.stdout)}
+    # At least ceil(0.80 × 170) = 136 and ceil(0.85 × 170) = 145 detections of 170.
+    assert chances[0.80] == pytest.approx(binom.sf(135, 170, 0.822), abs=1e-9)
+    assert chances[0.85] == pytest.approx(binom.sf(144, 170, 0.822), abs=1e-9)
+    assert chances[0.80] > 0.75 > 0.2 > chances[0.85]  # why the report moved the target from 85% to 80%
+
+
+def test_targets_rate_with_never_sanctionable_cases_cannot_reach_the_target():
+    result = runner.invoke(app, ["targets", "rate", "--never-sanctionable", "52", "--target", "0.80",
+                                 "--true-rate", "0.99"])
+    assert result.exit_code == 0, result.output
+    assert "cannot be met" in result.stdout and "69.4%" in result.stdout  # (170 − 52) ÷ 170
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--target", "1.5"], "--target: not a rate between 0 and 1 (found 1.5)"),
+    (["--volume", "0"], "--volume"),
+    (["--never-sanctionable", "200"], "--never-sanctionable: 200 is outside 0 to the volume (170)"),
+])
+def test_targets_rate_refuses_figures_out_of_range_in_one_line(args, message):
+    result = runner.invoke(app, ["targets", "rate", *args])
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output

@@ -337,6 +337,49 @@ def plan_targets(
         raise typer.Exit(EXIT_INFEASIBLE)
 
 
+# --- rate targets --------------------------------------------------------------------------------
+
+
+@targets_app.command("rate")
+@_user_errors
+def rate_target(
+    target: list[float] = typer.Option([0.80, 0.85], "--target", metavar="RATE", help="A candidate target rate, such as 0.80; repeat for several."),
+    true_rate: list[float] = typer.Option([0.822, 0.855], "--true-rate", metavar="RATE", help="A true detection rate to test, such as 0.822; repeat for several."),
+    volume: int = typer.Option(170, "--volume", metavar="CASES", help="Cases expected in the year (about 170 homicides in London)."),
+    never: int = typer.Option(0, "--never-sanctionable", metavar="CASES", help="Cases that can never become a sanction detection (a suspect's suicide)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON: one object per target and true rate."),
+) -> None:
+    """The chance of meeting a rate target, such as homicide sanction detections at 80% or 85%.
+
+    The defaults are the report's case: about 170 homicides a year, and the
+    true rates of 2007 (82.2%) and 2006 (85.5%).
+    """
+    from policingplan.targets.rate_targets import describe_rate_target, rate_target_table
+
+    if volume < 1:
+        fail(f"--volume: not a number of cases of 1 or more (found {volume}); accepted: a whole number such as 170")
+    if not 0 <= never <= volume:
+        fail(f"--never-sanctionable: {never} is outside 0 to the volume ({volume}); accepted: a whole number in that range")
+    for option, rates in (("--target", target), ("--true-rate", true_rate)):
+        for rate in rates:
+            if not (math.isfinite(rate) and 0 <= rate <= 1):
+                fail(f"{option}: not a rate between 0 and 1 (found {rate:g}); accepted: a fraction such as 0.80")
+    chances = rate_target_table(target, true_rate, volume, (never,))
+    if as_json:
+        print_json([chance.to_dict() for chance in chances])
+        return
+    table = Table(title=f"Chance of meeting a rate target over {fmt_int(volume)} cases", title_justify="left")
+    table.add_column("Target")
+    for rate in true_rate:
+        table.add_column(f"true rate {_given_pct(rate)}", justify="right")
+    for goal in target:
+        row = [c for c in chances if c.target_rate == goal]
+        table.add_row(f"{_given_pct(goal)} or more", *(fmt_pct(c.probability, 0) for c in row))
+    console.print(table)
+    for chance in chances:
+        console.print(esc(describe_rate_target(chance)), highlight=False)
+
+
 # --- requirement ---------------------------------------------------------------------------------
 
 
