@@ -194,7 +194,7 @@ def test_a_series_with_nothing_up_to_as_of_has_no_forecast():
     result = forecast_year_end({Month("2024-01"): 5.0}, "2023/24", "2023-09", target=10)
     assert result.method == "no_data" and result.forecast_total is None and result.p_meet_target is None
     assert result.to_dict()["interval_80"] == [None, None]
-    assert result.warnings == ["no values up to 2023-09: no forecast"]
+    assert result.warnings == ["no values up to September 2023: no forecast"]
 
 
 def test_a_history_that_ended_years_ago_says_why_there_is_no_forecast(mps_series):
@@ -205,6 +205,6 @@ def test_a_history_that_ended_years_ago_says_why_there_is_no_forecast(mps_series
     result = forecast_year_end(old, "2022/23", "2022-09")
     assert result.method == "no_data" and result.forecast_total is None
     reason = next(w for w in result.warnings if w.endswith("no forecast"))
-    assert "69 months up to 2022-09 and 0 past forecast errors" in reason
+    assert "69 months up to September 2022 and 0 past forecast errors" in reason
     assert "at least 24 months and 6 errors are needed" in reason
     assert "no month of 2022/23 is observed" in reason

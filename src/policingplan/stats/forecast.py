@@ -586,7 +586,7 @@ def _forecast_remainders(
         warnings = _series_warnings(Y[i], first_month, year, as_of, observed_in_year[i])
         past = errors[i][np.isfinite(errors[i])]
         if history_months[i] == 0:
-            results.append(_SeriesForecast(None, None, METHOD_NONE, [f"no values up to {as_of}: no forecast"], errors[i]))
+            results.append(_SeriesForecast(None, None, METHOD_NONE, [f"no values up to {as_of.label()}: no forecast"], errors[i]))
             continue
         if n_missing[i] == 0:
             dist = RemainderDistribution("point", 0.0, 0.0, math.inf)
@@ -605,13 +605,13 @@ def _forecast_remainders(
             continue
         if history_months[i] < MIN_HISTORY_MONTHS or past.size < MIN_PAST_ERRORS:
             too_little = (
-                f"too little history for the seasonal method: {history_months[i]} months up to {as_of} and "
+                f"too little history for the seasonal method: {history_months[i]} months up to {as_of.label()} and "
                 f"{past.size} past forecast errors (at least {MIN_HISTORY_MONTHS} months and {MIN_PAST_ERRORS} "
                 "errors are needed)"
             )
             fallback = _run_rate_fallback(_dispersion(Y[i]), float(ytd[i]), int(n_observed[i]), int(n_missing[i]))
             if fallback is None:
-                warnings.append(f"{too_little}, and no month of {year} is observed up to {as_of}: no forecast")
+                warnings.append(f"{too_little}, and no month of {year} is observed up to {as_of.label()}: no forecast")
                 results.append(_SeriesForecast(float(ytd[i]), None, METHOD_NONE, warnings, errors[i]))
                 continue
             warnings.append(
@@ -621,7 +621,7 @@ def _forecast_remainders(
             continue
         if history_months[i] < TRUSTED_HISTORY_MONTHS:
             warnings.append(
-                f"short history: {history_months[i]} months observed up to {as_of}; "
+                f"short history: {history_months[i]} months observed up to {as_of.label()}; "
                 f"{TRUSTED_HISTORY_MONTHS} are needed for the intervals to rest on enough past errors"
             )
         scale = float(error_scale[i] * np.sqrt(np.mean(past**2)))
