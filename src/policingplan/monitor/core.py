@@ -140,8 +140,17 @@ class _Series:
     #: Values of sources published by calendar or financial year, for periods ending by the as-of month.
     annual: dict[tuple[str, str], dict[str, MonthValue]] = field(default_factory=dict)
 
+    #: Count histories already built, by (measure, unit, as-of): each unit's is a peer of every other's.
+    _counts: dict[tuple[str, str, Month], dict[Month, float | None]] = field(default_factory=dict)
+
     def get(self, measure: str, unit: str) -> dict[Month, MonthValue]:
         return self.values.get((measure, unit), {})
+
+    def count_history(self, measure: str, unit: str, as_of: Month) -> dict[Month, float | None]:
+        key = (measure, unit, as_of)
+        if key not in self._counts:
+            self._counts[key] = _history(self.get(measure, unit), as_of, 0)
+        return self._counts[key]
 
 
 def _add(a: Optional[float], b: Optional[float]) -> Optional[float]:
@@ -284,11 +293,8 @@ def _peer_histories(plan: Plan, measure_id: str, scope: str, series: _Series, as
     """
     if scope == FORCE:
         return None
-    peers = {}
-    for unit in plan.units:
-        by_month = series.get(measure_id, unit.code)
-        if unit.code != scope and by_month:
-            peers[unit.code] = _history(by_month, as_of, 0)
+    peers = {unit.code: series.count_history(measure_id, unit.code, as_of)
+             for unit in plan.units if unit.code != scope and series.get(measure_id, unit.code)}
     return peers or None
 
 
@@ -353,7 +359,7 @@ def _position(plan: Plan, target: Target, series: _Series, as_of: Month) -> Targ
             )
         else:
             result = forecast_year_end(
-                _history(by_month, forecast_as_of, 0), year, forecast_as_of, target=threshold,
+                series.count_history(measure.id, target.scope, forecast_as_of), year, forecast_as_of, target=threshold,
                 polarity=forecast_polarity, peers=_peer_histories(plan, measure.id, target.scope, series, forecast_as_of),
             )
         forecast_total = result.forecast_total
