@@ -173,7 +173,7 @@ def template(
             with out.open("w", encoding="utf-8", newline="") as handle:
                 csv.writer(handle, lineterminator="\n").writerows(template_rows(name))
     except OSError as exc:
-        fail(f"{out}: cannot write the template ({exc.strerror or exc})")
+        fail(f"{out}: cannot write the template ({exc.strerror or exc}); accepted: a path in an existing folder, ending .csv or .xlsx")
     err_console.print(f"Wrote the {name} template to {out}", highlight=False)
 
 
