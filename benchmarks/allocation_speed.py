@@ -21,19 +21,20 @@ import random
 import statistics
 import time
 
+from policingplan.data.files import open_text, resolve
 from policingplan.settings import data_dir
 from policingplan.targets.allocation import METHODS, UnitInput, allocate_unit_targets
 
 REDUCTION = 0.055
-GLA = "london/gla-recorded-offences-by-borough-fy_1999-00_2009-10.csv"
-GLA_RATES = "london/gla-crime-rates-by-borough-fy_1999-00_2009-10.csv"
+GLA = "london/gla-recorded-offences-by-borough-fy_1999-00_2009-10.csv.gz"
+GLA_RATES = "london/gla-crime-rates-by-borough-fy_1999-00_2009-10.csv.gz"
 INNER_LONDON = {f"E0900{n:04d}" for n in (7, 12, 13, 14, 19, 20, 22, 23, 25, 28, 30, 32, 33)}
 
 
 def london_units() -> list[UnitInput]:
     """The 32 boroughs: 2006/07 offences, the population the GLA used (offences ÷ rate), Inner/Outer London."""
     def read(name: str) -> dict[str, float]:
-        with open(data_dir() / name, encoding="utf-8-sig", newline="") as handle:
+        with open_text(resolve(name, data_dir())) as handle:
             return {
                 r["Code"]: float(r["Value"])
                 for r in csv.DictReader(handle)

@@ -30,12 +30,13 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from policingplan.data.files import read_bytes, resolve
 from policingplan.settings import data_dir
 from policingplan.stats import forecast
 from policingplan.stats.forecast import METHOD_SEASONAL, forecast_year_end_many
 from policingplan.stats.periods import FinancialYear, Month
 
-CRIME_FILE = Path("london") / "mps-recorded-crime-borough-monthly_2010-04_2024-02.csv"
+CRIME_FILE = Path("london") / "mps-recorded-crime-borough-monthly_2010-04_2024-02.csv.gz"
 YEARS = [FinancialYear.of(y) for y in range(2013, 2023)]
 AS_OF_MONTHS = (3, 6, 9)
 COVID_YEARS = ("2019/20", "2020/21", "2021/22")
@@ -43,7 +44,7 @@ COVID_YEARS = ("2019/20", "2020/21", "2021/22")
 
 def load_series(path: Path) -> dict[str, dict[Month, float]]:
     """Borough × major category monthly counts: minor categories summed, every row kept."""
-    frame = pl.read_csv(path, infer_schema_length=0)
+    frame = pl.read_csv(read_bytes(path), infer_schema_length=0)
     frame = frame.rename({c: c.lower() for c in frame.columns[:3]})
     month_columns = frame.columns[3:]
     frame = frame.with_columns([pl.col(c).cast(pl.Float64, strict=True) for c in month_columns])
@@ -257,7 +258,7 @@ def table_of_parts(series: dict[str, dict[Month, float]]) -> str:
 
 def main() -> None:
     started = time.perf_counter()
-    series = load_series(data_dir() / CRIME_FILE)
+    series = load_series(resolve(CRIME_FILE, data_dir()))
     records = backtest(series)
     print(table(records))
     print()

@@ -26,6 +26,7 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 
 from forecast_backtest import CRIME_FILE, load_series  # noqa: E402
+from policingplan.data.files import resolve  # noqa: E402
 from policingplan.settings import data_dir  # noqa: E402
 from policingplan.stats.forecast import forecast_year_end, forecast_year_end_many  # noqa: E402
 from policingplan.stats.periods import FinancialYear, Month  # noqa: E402
@@ -36,7 +37,7 @@ LIMIT_SECONDS = 5.0
 
 
 def workload() -> dict[str, dict[Month, float]]:
-    real = list(load_series(data_dir() / CRIME_FILE).values())
+    real = list(load_series(resolve(CRIME_FILE, data_dir())).values())
     months = [AS_OF - (MONTHS - 1 - i) for i in range(MONTHS)]
     rng = np.random.default_rng(33)
     series = {}

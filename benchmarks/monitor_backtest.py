@@ -32,6 +32,7 @@ from policingplan.monitor import monitor_targets
 from policingplan.monitor.core import status_of
 from policingplan.plan.io import load_plan
 from policingplan.plan.model import Plan, Target
+from policingplan.data.files import plan_data_files
 from policingplan.settings import PROJECT_ROOT, data_dir
 from policingplan.stats.periods import FinancialYear
 from policingplan.targets.allocation import UnitInput, allocate_unit_targets
@@ -88,7 +89,7 @@ def run() -> list[dict]:
     settings = _example_settings()
     measures = [m for m in example.measures if m.source == SOURCE and m.kind == "count"]
     reductions = {t.measure: -t.value for t in example.targets if t.scope == "force" and t.kind == "change"}
-    files = [data_dir() / name for s in example.data_sources if s.kind == SOURCE for name in s.files]
+    files = [path for _, _, path in plan_data_files(example, data_dir(), SOURCE)]
     with tempfile.TemporaryDirectory() as folder:
         warehouse = Warehouse(folder)
         report = warehouse.load_files([(SOURCE, f) for f in files])

@@ -1,5 +1,5 @@
-"""Shared fixtures.  Tests that need the real data fail loudly when it is absent:
-the data is part of the test environment (CI lays ``../shared`` beside the clone)."""
+"""Shared fixtures.  The real data travels with the project (``data/``, compressed);
+tests that need it fail loudly when it is absent."""
 
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ def data_dir() -> Path:
     path = _data_dir()
     if not (path / "london").is_dir():
         pytest.fail(
-            f"The shared data directory was not found at {path}. "
-            "Set POLICINGPLAN_DATA_DIR to the folder that holds london/ and city-of-london/."
+            f"The data directory was not found at {path}. It is the project's data/ folder, "
+            "or POLICINGPLAN_DATA_DIR: the folder that holds london/ and city-of-london/."
         )
     return path
 
@@ -42,5 +42,6 @@ def project_root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def reference_dir(data_dir: Path) -> Path:
-    return data_dir.parent / "reference"
+def reference_dir() -> Path:
+    """Reference cases computed by other software (tests/stats/reference/)."""
+    return Path(__file__).parent / "stats" / "reference"

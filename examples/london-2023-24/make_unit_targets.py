@@ -1,4 +1,4 @@
-"""Recompute this plan's units.csv and unit_targets.csv from the shared data.
+"""Recompute this plan's units.csv and unit_targets.csv from the project's data.
 
 Run from the project's root:  .venv/bin/python examples/london-2023-24/make_unit_targets.py
 
@@ -23,6 +23,7 @@ import yaml
 
 from policingplan.data.units import LONDON_BOROUGHS, unit_code
 from policingplan.plan.model import Target
+from policingplan.data.files import open_text, resolve
 from policingplan.settings import data_dir
 from policingplan.stats.periods import FinancialYear
 from policingplan.targets.allocation import UnitInput, allocate_unit_targets
@@ -46,7 +47,7 @@ def borough_monthly_baselines(path: Path, flt: dict[str, list[str]]) -> dict[str
     """2022/23 totals by unit code (and 'force' for every row) from the wide MPS borough file."""
     months = {f"{m.year}{m.month:02d}" for m in BASELINE_YEAR.months()}
     totals: dict[str, int] = defaultdict(int)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    with open_text(path) as handle:
         for row in csv.DictReader(handle):
             row = {k.lower(): v for k, v in row.items()}
             record = {"major": row["majortext"].strip(), "minor": row["minortext"].strip()}
@@ -64,7 +65,7 @@ def dashboard_baselines(path: Path, flt: dict[str, list[str]]) -> dict[str, int]
     """2022/23 totals by unit code (and 'force' for every row) from the MPS crime dashboard."""
     first, last = str(BASELINE_YEAR.first_month), str(BASELINE_YEAR.last_month)
     totals: dict[str, int] = defaultdict(int)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    with open_text(path) as handle:
         for row in csv.DictReader(handle):
             if not first <= row["month_year"][:7] <= last:
                 continue
@@ -79,7 +80,7 @@ def dashboard_baselines(path: Path, flt: dict[str, list[str]]) -> dict[str, int]
 
 def populations(path: Path) -> dict[str, int]:
     totals: dict[str, int] = defaultdict(int)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    with open_text(path) as handle:
         for row in csv.DictReader(handle):
             totals[row["LAD11CD"]] += int(row["Persons_All-Ages"])
     return dict(totals)
@@ -95,8 +96,8 @@ def _cell(value) -> str:
 
 def main() -> int:
     plan = yaml.safe_load((PLAN_DIR / "plan.yaml").read_text(encoding="utf-8"))
-    sources = {s["kind"]: data_dir() / s["files"][0] for s in plan["data_sources"]}
-    population = populations(data_dir() / "london" / "ons-population-lsoa-mid2020.csv")
+    sources = {s["kind"]: resolve(s["files"][0], data_dir()) for s in plan["data_sources"]}
+    population = populations(resolve("london/ons-population-lsoa-mid2020.csv", data_dir()))
     measures = {m["id"]: m for m in plan["measures"]}
     readers = {"mps-borough-monthly": borough_monthly_baselines, "mps-crime-dashboard": dashboard_baselines}
 

@@ -2,8 +2,9 @@
 
 This module sits at the edge (it knows about paths); the core never imports it.
 
-- ``POLICINGPLAN_DATA_DIR``: where the real data lives.  Default: ``../shared/data``
-  from the current directory, or from the project's root when run elsewhere.
+- ``POLICINGPLAN_DATA_DIR``: where the real data lives.  Default: the project's
+  own ``data/`` folder, which carries the publishers' files compressed, with
+  their sources and checksums in ``data/SOURCES.csv``.
 - ``POLICINGPLAN_WAREHOUSE``: the warehouse directory.  Default: ``.policingplan/warehouse``
   under the current directory.
 """
@@ -17,15 +18,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def data_dir() -> Path:
-    """The directory that holds the shared real data (read-only)."""
+    """The directory that holds the real data (read-only): ``$POLICINGPLAN_DATA_DIR``,
+    else the project's ``data/`` folder."""
     configured = os.environ.get("POLICINGPLAN_DATA_DIR")
     if configured:
         return Path(configured)
-    for base in (Path.cwd(), PROJECT_ROOT):
-        candidate = base.parent / "shared" / "data"
-        if candidate.is_dir():
-            return candidate
-    return Path("..") / "shared" / "data"
+    return PROJECT_ROOT / "data"
 
 
 def warehouse_dir() -> Path:

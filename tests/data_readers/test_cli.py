@@ -92,7 +92,7 @@ def test_totals_refuses_a_file_with_errors():
 
 def test_totals_human_table_uses_british_thousands(london_dir: Path):
     result = runner.invoke(app, ["data", "totals", "ons-lsoa-population",
-                                 str(london_dir / "ons-population-lsoa-mid2020.csv"),
+                                 str(london_dir / "ons-population-lsoa-mid2020.csv.gz"),
                                  "--period", "year", "--by", "force"])
     assert result.exit_code == 0
     assert "9,002,488" in result.output
@@ -122,7 +122,7 @@ def test_template_to_stdout_and_a_bad_suffix(tmp_path: Path):
 def test_check_through_the_installed_command(london_dir: Path):
     exe = Path(sys.executable).with_name("policingplan")
     done = subprocess.run([str(exe), "data", "check", "tfl-casualties",
-                           str(london_dir / "tfl-road-casualties-2019.csv"), "--json"],
+                           str(london_dir / "tfl-road-casualties-2019.csv.gz"), "--json"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"ok": True, "rows": 30007, "errors": [], "warnings": []}
@@ -132,7 +132,7 @@ def test_check_through_the_installed_command(london_dir: Path):
 
 
 def test_totals_notes_years_the_files_cover_only_in_part(data_dir: Path):
-    files = sorted(str(p) for p in (data_dir / "city-of-london" / "police-uk-street").glob("*.csv"))
+    files = sorted(str(p) for p in (data_dir / "city-of-london" / "police-uk-street").glob("*.csv.gz"))
     result = runner.invoke(app, ["data", "totals", "police-uk-street", *files, "--period", "fy",
                                  "--by", "force", "--where", "crime_type=Burglary"])
     assert result.exit_code == 0

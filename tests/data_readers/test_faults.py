@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from policingplan.data.files import read_bytes
 from policingplan.data.readers import read_source
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -173,7 +174,7 @@ def test_ons_duplicated_lsoa():
 
 def test_ons_file_name_must_give_the_mid_year(tmp_path: Path, london_dir: Path):
     copy = tmp_path / "population.csv"
-    shutil.copy(london_dir / "ons-population-lsoa-mid2020.csv", copy)
+    shutil.copy(london_dir / "ons-population-lsoa-mid2020.csv.gz", copy)
     [error] = only_errors(read_source("ons-lsoa-population", copy))
     assert "mid-year" in error.message and error.value == "population.csv"
 
@@ -267,8 +268,8 @@ def test_tidy_numbers_must_be_finite(tmp_path: Path):
 
 def _city_street_lines(data_dir: Path, copies: int) -> list[str]:
     """A real City of London street file's header and records, the records repeated."""
-    source = data_dir / "city-of-london" / "police-uk-street" / "2021-09-city-of-london-street.csv"
-    header, *records = source.read_text(encoding="utf-8").splitlines()
+    source = data_dir / "city-of-london" / "police-uk-street" / "2021-09-city-of-london-street.csv.gz"
+    header, *records = read_bytes(source).decode("utf-8").splitlines()
     return [header, *(records * copies)]
 
 

@@ -9,11 +9,12 @@ import pytest
 
 from policingplan.data.warehouse import Warehouse
 from policingplan.plan.model import CountingRule, DataSource, Measure, Plan, Unit
+from policingplan.data.files import open_text
 
-MPS_MONTHLY = "london/mps-recorded-crime-borough-monthly_2010-04_2024-02.csv"
-TFL_2019 = "london/tfl-road-casualties-2019.csv"
-HOMICIDES = "london/mps-homicide-victims_2003-2023.csv"
-DASHBOARD = "london/mps-crime-dashboard-borough_2021-08_2025-07.csv"
+MPS_MONTHLY = "london/mps-recorded-crime-borough-monthly_2010-04_2024-02.csv.gz"
+TFL_2019 = "london/tfl-road-casualties-2019.csv.gz"
+HOMICIDES = "london/mps-homicide-victims_2003-2023.csv.gz"
+DASHBOARD = "london/mps-crime-dashboard-borough_2021-08_2025-07.csv.gz"
 
 WESTMINSTER = "E09000033"
 
@@ -73,7 +74,7 @@ def loaded_warehouse(tmp_path_factory, data_dir: Path) -> Warehouse:
 def write_dashboard_extract(source: Path, target: Path, months: set[str], refresh_date: str,
                             add_to_outcomes: int = 0) -> Path:
     """A dashboard file of the real rows for ``months`` (``YYYY-MM``), with one refresh date."""
-    with open(source, newline="", encoding="utf-8-sig") as handle:
+    with open_text(source) as handle:
         reader = csv.DictReader(handle)
         fields = reader.fieldnames
         rows = [row for row in reader if row["month_year"][:7] in months]

@@ -137,7 +137,7 @@ def test_measures_whose_source_is_not_loaded_tells_the_exact_load_command(tmp_pa
     assert result.stdout == ""
     message = " ".join(result.stderr.split())
     assert "policingplan data load tfl-casualties" in message
-    assert "tfl-road-casualties-2019.csv" in message and f"--warehouse {warehouse}" in message
+    assert "tfl-road-casualties-2019.csv.gz" in message and f"--warehouse {warehouse}" in message
 
 
 def test_the_installed_command_loads_and_computes_end_to_end(tmp_path, data_dir, plan_dir):

@@ -13,6 +13,7 @@ from policingplan.plan.model import Plan
 from policingplan.problems import UserError
 
 from .conftest import HOMICIDES, MPS_MONTHLY, TFL_2019, WESTMINSTER, count_measure
+from policingplan.data.files import open_text
 
 SIX_MONTHS = [f"2023-{m:02d}" for m in range(4, 10)]
 
@@ -24,7 +25,7 @@ def _rows(table) -> dict[tuple, tuple]:
 def _monthly_hand_count(path, major: str, borough: str | None, months: list[str]) -> dict[str, int]:
     columns = [m.replace("-", "") for m in months]
     totals = dict.fromkeys(columns, 0)
-    with open(path, newline="", encoding="utf-8-sig") as handle:
+    with open_text(path) as handle:
         for row in csv.DictReader(handle):
             if row["majortext"] == major and (borough is None or row["boroughname"] == borough):
                 for column in columns:
@@ -56,7 +57,7 @@ def test_the_force_total_is_the_sum_of_every_row_in_the_file(london_plan, loaded
 def test_ksi_2019_is_the_published_3905_and_child_ksi_211(london_plan, loaded_warehouse, data_dir):
     table = measure_values(london_plan, loaded_warehouse, unit="force")
     rows = _rows(table)
-    with open(data_dir / TFL_2019, newline="", encoding="utf-8-sig") as handle:
+    with open_text(data_dir / TFL_2019) as handle:
         casualties = list(csv.DictReader(handle))
     ksi = [c for c in casualties if c["Casualty Severity"] in ("1 FATAL", "2 SERIOUS")]
     children = [c for c in ksi if c["Casualty Age"].strip() and int(c["Casualty Age"]) <= 15
@@ -70,7 +71,7 @@ def test_ksi_2019_is_the_published_3905_and_child_ksi_211(london_plan, loaded_wa
 def test_a_ratio_is_recomputed_from_summed_parts_never_averaged(london_plan, loaded_warehouse, data_dir):
     table = measure_values(london_plan, loaded_warehouse, measure_id="homicide_solved_rate")
     rows = _rows(table)
-    with open(data_dir / HOMICIDES, newline="", encoding="utf-8-sig") as handle:
+    with open_text(data_dir / HOMICIDES) as handle:
         victims_2019 = [r for r in csv.DictReader(handle) if r["Year"] == "2019"]
     solved = sum(1 for r in victims_2019 if r["Solved_Status"] == "Solved")
 
@@ -126,7 +127,7 @@ def test_an_unknown_measure_or_a_backwards_range_is_a_user_error(london_plan, lo
 
 
 def test_city_of_london_street_files_count_by_a_force_rule(tmp_path, data_dir):
-    files = sorted((data_dir / "city-of-london" / "police-uk-street").glob("*.csv"))
+    files = sorted((data_dir / "city-of-london" / "police-uk-street").glob("*.csv.gz"))
     warehouse = Warehouse(tmp_path / "wh")
     report = warehouse.load_files([("police-uk-street", path) for path in files])
     assert report.ok and [Path(f.file).name for f in report.files] == [p.name for p in files]
@@ -138,7 +139,7 @@ def test_city_of_london_street_files_count_by_a_force_rule(tmp_path, data_dir):
 
     expected = {}
     for path in files:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
+        with open_text(path) as handle:
             for row in csv.DictReader(handle):
                 if row["Crime type"] == "Burglary" and "2022-04" <= row["Month"] <= "2023-03":
                     expected[row["Month"]] = expected.get(row["Month"], 0) + 1
@@ -147,7 +148,7 @@ def test_city_of_london_street_files_count_by_a_force_rule(tmp_path, data_dir):
 
 
 def test_areas_made_of_units_are_not_added_into_the_force_total(tmp_path, data_dir):
-    path = data_dir / "london/gla-recorded-offences-by-borough-fy_1999-00_2009-10.csv"
+    path = data_dir / "london/gla-recorded-offences-by-borough-fy_1999-00_2009-10.csv.gz"
     warehouse = Warehouse(tmp_path / "wh")
     assert warehouse.load_files([("gla-borough-fy", path)]).ok
     plan = Plan(id="gla", name="GLA", organisation="Metropolitan Police Service", period="2007/08", measures=[
@@ -155,7 +156,7 @@ def test_areas_made_of_units_are_not_added_into_the_force_total(tmp_path, data_d
 
     rows = _rows(measure_values(plan, warehouse))
 
-    with open(path, newline="", encoding="utf-8-sig") as handle:
+    with open_text(path) as handle:
         year = [r for r in csv.DictReader(handle) if r["Year"] == "2006-12-31"]
     boroughs_and_heathrow = sum(int(r["Value"]) for r in year if r["Code"].startswith("E09") or r["Borough"] == "Heathrow")
     (england_and_wales,) = [int(r["Value"]) for r in year if r["Borough"] == "England and Wales"]

@@ -150,7 +150,7 @@ def test_an_unknown_source_kind_is_reported():
 
 
 def test_sum_of_chooses_a_value_column(data_dir):
-    result = read_source("ons-lsoa-population", data_dir / "london/ons-population-lsoa-mid2020.csv")
+    result = read_source("ons-lsoa-population", data_dir / "london/ons-population-lsoa-mid2020.csv.gz")
     assert result.ok
     children = count_measure("children", "ons-lsoa-population", {"sum_of": ["age_0_15"]})
     everyone = count_measure("residents", "ons-lsoa-population", {})

@@ -13,6 +13,7 @@ from policingplan.data import warehouse as warehouse_module
 from policingplan.data.warehouse import Warehouse
 
 from .conftest import DASHBOARD, HOMICIDES, MPS_MONTHLY, TFL_2019, write_dashboard_extract
+from policingplan.data.files import open_text, read_bytes
 
 
 def _snapshot(directory: Path) -> dict[str, str]:
@@ -37,11 +38,11 @@ def test_it_records_each_load(tmp_path, data_dir):
 
     assert report.ok
     (record,) = warehouse.loads()
-    with open(path, newline="", encoding="utf-8-sig") as handle:
+    with open_text(path) as handle:
         data_rows = sum(1 for _ in csv.DictReader(handle))
     assert record.kind == "mps-homicide-victims"
     assert record.file == path.name
-    assert record.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert record.sha256 == hashlib.sha256(read_bytes(path)).hexdigest()
     assert record.rows_read == data_rows == 2670
     assert record.rows_accepted == data_rows
     assert record.vintage is None

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from policingplan.data.files import plan_data_files
 from policingplan.data.warehouse import Warehouse
 from policingplan.plan.io import load_plan
 
@@ -23,7 +24,7 @@ def example_plan(example_dir: Path):
 def load_plan_sources(plan, data_dir: Path, directory: Path, replaced: dict[str, Path] | None = None) -> Path:
     """Load every data source of ``plan`` into a new warehouse; ``replaced`` maps a file name to another file."""
     replaced = replaced or {}
-    sources = [(s.kind, replaced.get(name, data_dir / name)) for s in plan.data_sources for name in s.files]
+    sources = [(kind, replaced.get(name, path)) for kind, name, path in plan_data_files(plan, data_dir)]
     report = Warehouse(directory).load_files(sources)
     assert report.ok, [str(p) for p in report.problems]
     return directory

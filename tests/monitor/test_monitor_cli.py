@@ -20,10 +20,11 @@ from policingplan.data.units import LONDON_BOROUGHS
 from policingplan.formatting import fmt_pct
 from policingplan.monitor.core import JSON_KEYS
 from tests.monitor.conftest import load_plan_sources
+from policingplan.data.files import open_text
 
-BOROUGH_FILE = "london/mps-recorded-crime-borough-monthly_2010-04_2024-02.csv"
-DASHBOARD_FILE = "london/mps-crime-dashboard-borough_2021-08_2025-07.csv"
-HOMICIDE_FILE = "london/mps-homicide-victims_2003-2023.csv"
+BOROUGH_FILE = "london/mps-recorded-crime-borough-monthly_2010-04_2024-02.csv.gz"
+DASHBOARD_FILE = "london/mps-crime-dashboard-borough_2021-08_2025-07.csv.gz"
+HOMICIDE_FILE = "london/mps-homicide-victims_2003-2023.csv.gz"
 BOROUGHS_32 = {code for code in LONDON_BOROUGHS if code != "E09000001"}  # the City of London is another force
 
 runner = CliRunner()
@@ -70,7 +71,7 @@ def test_targets_are_in_the_measures_own_terms(september, example_plan, data_dir
     # the homicide source is by calendar year: reported, not judged
     homicide = by_key[("homicide-solved-rate", "force")]
     assert homicide["p_meet_target"] is None
-    with open(data_dir / HOMICIDE_FILE, encoding="utf-8", newline="") as handle:
+    with open_text(data_dir / HOMICIDE_FILE) as handle:
         victims = [r for r in csv.DictReader(handle) if r["Year"] == "2022"]
     solved = sum(r["Solved_Status"] == "Solved" for r in victims)
     assert any(f"2022: {fmt_pct(solved / len(victims))} ({solved} of {len(victims)})" in w for w in homicide["warnings"])
@@ -84,7 +85,7 @@ def test_unit_baselines_in_the_plan_agree_with_the_warehouse(september):
 
 def _hand_count(data_dir: Path, borough: str, minors: set[str], months: list[str]) -> int:
     total = 0
-    with open(data_dir / BOROUGH_FILE, encoding="utf-8", newline="") as handle:
+    with open_text(data_dir / BOROUGH_FILE) as handle:
         for row in csv.DictReader(handle):
             if row["boroughname"] == borough and row["minortext"] in minors:
                 total += sum(int(row[m]) for m in months)
@@ -107,9 +108,9 @@ def test_a_boroughs_year_to_date_matches_a_hand_count_from_the_shared_file(septe
 
 
 def _altered_copies(data_dir: Path, folder: Path) -> dict[str, Path]:
-    """Copies of the shared files with every month after September 2023 changed."""
+    """Copies of the real files with every month after September 2023 changed."""
     borough = folder / "borough.csv"
-    with open(data_dir / BOROUGH_FILE, encoding="utf-8", newline="") as src, open(borough, "w", newline="") as dst:
+    with open_text(data_dir / BOROUGH_FILE) as src, open(borough, "w", newline="") as dst:
         reader, writer = csv.reader(src), csv.writer(dst)
         header = next(reader)
         writer.writerow(header)
@@ -119,7 +120,7 @@ def _altered_copies(data_dir: Path, folder: Path) -> dict[str, Path]:
                 row[i] = str(int(row[i]) * 3 + 11)
             writer.writerow(row)
     dashboard = folder / "dashboard.csv"
-    with open(data_dir / DASHBOARD_FILE, encoding="utf-8", newline="") as src, open(dashboard, "w", newline="") as dst:
+    with open_text(data_dir / DASHBOARD_FILE) as src, open(dashboard, "w", newline="") as dst:
         reader = csv.DictReader(src)
         writer = csv.DictWriter(dst, fieldnames=reader.fieldnames)
         writer.writeheader()
@@ -128,7 +129,7 @@ def _altered_copies(data_dir: Path, folder: Path) -> dict[str, Path]:
                 row["count"] = str(int(row["count"]) * 2 + 5)
             writer.writerow(row)
     homicide = folder / "homicide.csv"
-    with open(data_dir / HOMICIDE_FILE, encoding="utf-8", newline="") as src, open(homicide, "w", newline="") as dst:
+    with open_text(data_dir / HOMICIDE_FILE) as src, open(homicide, "w", newline="") as dst:
         reader = csv.DictReader(src)
         writer = csv.DictWriter(dst, fieldnames=reader.fieldnames)
         writer.writeheader()

@@ -10,9 +10,10 @@ import pytest
 
 from policingplan.plan.io import load_plan
 from policingplan.plan.model import Plan
+from policingplan.data.files import open_text, resolve
 
-GLA_OFFENCES = "london/gla-recorded-offences-by-borough-fy_1999-00_2009-10.csv"
-GLA_RATES = "london/gla-crime-rates-by-borough-fy_1999-00_2009-10.csv"
+GLA_OFFENCES = "london/gla-recorded-offences-by-borough-fy_1999-00_2009-10.csv.gz"
+GLA_RATES = "london/gla-crime-rates-by-borough-fy_1999-00_2009-10.csv.gz"
 FY_2006_07 = "2006-12-31"  # the GLA files' way of writing 2006/07
 
 
@@ -23,7 +24,7 @@ def plan(project_root) -> Plan:
 
 def _gla(data_dir: Path, name: str) -> dict[str, tuple[str, str]]:
     """Code → (area name, value) for 2006/07, read with the csv module."""
-    with open(data_dir / name, newline="", encoding="utf-8") as handle:
+    with open_text(data_dir / name) as handle:
         return {row["Code"]: (row["Borough"], row["Value"]) for row in csv.DictReader(handle) if row["Year"] == FY_2006_07}
 
 
@@ -152,7 +153,7 @@ def test_data_sources_exist_and_rules_use_their_canonical_attributes(plan, data_
     kinds = {source.kind for source in plan.data_sources}
     for source in plan.data_sources:
         for file in source.files:
-            assert (data_dir / file).is_file(), file
+            assert resolve(file, data_dir).is_file(), file
     for measure in plan.measures:
         if measure.rule is None:
             continue
@@ -162,7 +163,7 @@ def test_data_sources_exist_and_rules_use_their_canonical_attributes(plan, data_
 
 
 def test_counting_rule_values_are_spelt_as_in_the_files(plan, data_dir):
-    with open(data_dir / "london/mps-recorded-crime-borough-monthly_2010-04_2024-02.csv", newline="", encoding="utf-8") as f:
+    with open_text(data_dir / "london/mps-recorded-crime-borough-monthly_2010-04_2024-02.csv.gz") as f:
         pairs = {(row[0], row[1]) for row in csv.reader(f)}
     majors = {major for major, _ in pairs}
     for measure_id in ("burglary", "robbery", "violence-with-injury"):
@@ -170,7 +171,7 @@ def test_counting_rule_values_are_spelt_as_in_the_files(plan, data_dir):
         assert set(rule["major"]) <= majors
         for minor in rule.get("minor", []):
             assert any((major, minor) in pairs for major in rule["major"])
-    with open(data_dir / "london/mps-crime-dashboard-borough_2021-08_2025-07.csv", newline="", encoding="utf-8") as f:
+    with open_text(data_dir / "london/mps-crime-dashboard-borough_2021-08_2025-07.csv.gz") as f:
         dashboard = {(r["crime_type"], r["crime_subtype"], r["measure"]) for r in csv.DictReader(f)}
     rule = plan.measure("knife-crime-positive-outcome-rate").rule
     for side in (rule.numerator, rule.denominator):

@@ -13,13 +13,14 @@ from policingplan.stats.change import (
     year_to_date_comparison,
 )
 from policingplan.stats.periods import FinancialYear, Month
+from policingplan.data.files import open_text
 
-MONTHLY_FILE = "mps-recorded-crime-borough-monthly_2010-04_2024-02.csv"
+MONTHLY_FILE = "mps-recorded-crime-borough-monthly_2010-04_2024-02.csv.gz"
 
 
 @pytest.fixture(scope="module")
 def westminster_rows(london_dir) -> list[dict[str, str]]:
-    with open(london_dir / MONTHLY_FILE, newline="", encoding="utf-8-sig") as handle:
+    with open_text(london_dir / MONTHLY_FILE) as handle:
         return [row for row in csv.DictReader(handle) if row["boroughname"] == "Westminster"]
 
 

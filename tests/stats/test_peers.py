@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 
 from policingplan.stats.peers import compare_with_peers, rate_per_1000
+from policingplan.data.files import open_text
 
 INNER_LONDON = (
     "Camden", "Hackney", "Hammersmith and Fulham", "Haringey", "Islington", "Kensington and Chelsea",
@@ -18,7 +19,7 @@ INNER_LONDON = (
 
 
 def _fy_values(path, year_cell: str) -> dict[str, float]:
-    with open(path, newline="", encoding="utf-8-sig") as handle:
+    with open_text(path) as handle:
         rows = [r for r in csv.DictReader(handle) if r["Year"] == year_cell and r["Borough"] in INNER_LONDON]
     return {r["Borough"]: float(r["Value"]) for r in rows}
 
@@ -26,18 +27,18 @@ def _fy_values(path, year_cell: str) -> dict[str, float]:
 @pytest.fixture(scope="module")
 def offences_2006(london_dir):
     """Offences and the publisher's own population (offences ÷ rate × 1,000), 2006/07."""
-    offences = _fy_values(london_dir / "gla-recorded-offences-by-borough-fy_1999-00_2009-10.csv", "2006-12-31")
-    rates = _fy_values(london_dir / "gla-crime-rates-by-borough-fy_1999-00_2009-10.csv", "2006-12-31")
+    offences = _fy_values(london_dir / "gla-recorded-offences-by-borough-fy_1999-00_2009-10.csv.gz", "2006-12-31")
+    rates = _fy_values(london_dir / "gla-crime-rates-by-borough-fy_1999-00_2009-10.csv.gz", "2006-12-31")
     populations = {b: offences[b] / rates[b] * 1000 for b in INNER_LONDON}
     return {b: offences[b] for b in INNER_LONDON}, populations
 
 
 @pytest.fixture(scope="module")
 def homicides_2019(london_dir):
-    with open(london_dir / "mps-homicide-victims_2003-2023.csv", newline="", encoding="utf-8-sig") as handle:
+    with open_text(london_dir / "mps-homicide-victims_2003-2023.csv.gz") as handle:
         counts = Counter(r["Borough"] for r in csv.DictReader(handle) if r["Year"] == "2019")
     populations: Counter[str] = Counter()
-    with open(london_dir / "ons-population-lsoa-mid2019.csv", newline="", encoding="utf-8-sig") as handle:
+    with open_text(london_dir / "ons-population-lsoa-mid2019.csv.gz") as handle:
         for row in csv.DictReader(handle):
             populations[row["LAD11NM"]] += int(row["Persons_All-Ages"])
     return {b: counts[b] for b in INNER_LONDON}, {b: populations[b] for b in INNER_LONDON}
@@ -45,7 +46,7 @@ def homicides_2019(london_dir):
 
 def test_the_rate_matches_the_publishers_rate(offences_2006, london_dir):
     counts, populations = offences_2006
-    published = _fy_values(london_dir / "gla-crime-rates-by-borough-fy_1999-00_2009-10.csv", "2006-12-31")
+    published = _fy_values(london_dir / "gla-crime-rates-by-borough-fy_1999-00_2009-10.csv.gz", "2006-12-31")
     assert rate_per_1000(counts["Camden"], populations["Camden"]) == pytest.approx(published["Camden"])
 
 

@@ -15,15 +15,16 @@ import pytest
 from typer.testing import CliRunner
 
 from policingplan.cli import app
+from policingplan.data.files import open_text
 
-MONTHLY_FILE = "mps-recorded-crime-borough-monthly_2010-04_2024-02.csv"
+MONTHLY_FILE = "mps-recorded-crime-borough-monthly_2010-04_2024-02.csv.gz"
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
 def burglary_csv(london_dir, tmp_path_factory) -> tuple[Path, list[float]]:
     """Westminster's monthly burglaries, April 2019 to February 2024, as month,y."""
-    with open(london_dir / MONTHLY_FILE, newline="", encoding="utf-8-sig") as handle:
+    with open_text(london_dir / MONTHLY_FILE) as handle:
         rows = [
             r for r in csv.DictReader(handle)
             if r["boroughname"] == "Westminster" and r["majortext"] == "BURGLARY"

@@ -9,8 +9,8 @@ import pytest
 
 from policingplan.stats.periods import Month
 
-CRIME_FILE = "mps-recorded-crime-borough-monthly_2010-04_2024-02.csv"
-DASHBOARD_FILE = "mps-crime-dashboard-borough_2021-08_2025-07.csv"
+CRIME_FILE = "mps-recorded-crime-borough-monthly_2010-04_2024-02.csv.gz"
+DASHBOARD_FILE = "mps-crime-dashboard-borough_2021-08_2025-07.csv.gz"
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from policingplan.cli import app
+from policingplan.data.files import open_text
 
 runner = CliRunner()
 ALLOCATION_KEYS = {"method", "reduction", "required_total", "target_total", "meets", "feasible", "best_reachable_reduction", "units"}
@@ -280,7 +281,7 @@ def test_partners_on_the_london_plan_converts_another_baseline_year(london, lond
     assert other_year, "the example has a partner target on another baseline year"
     target = other_year[0]
     start = target.baseline_period.split("/")[0]
-    with open(london_dir / "gla-recorded-offences-by-borough-fy_1999-00_2009-10.csv", encoding="utf-8-sig") as handle:
+    with open_text(london_dir / "gla-recorded-offences-by-borough-fy_1999-00_2009-10.csv.gz") as handle:
         volume = next(int(r["Value"]) for r in csv.DictReader(handle) if r["Code"] == target.unit and r["Year"] == f"{start}-12-31")
     row = next(r for r in data["partner_targets"] if r["unit"] == target.unit)
     assert row["comparable"] is True
@@ -328,7 +329,7 @@ def test_partners_adopting_every_more_stretching_target_by_hand(london, london_d
         rows = [r for r in csv.DictReader(handle) if r["measure"] == "bcs-comparator-crimes"]
     baseline = {r["scope"]: float(r["baseline"]) for r in rows}
     own = {r["scope"]: math.floor(float(r["baseline"]) * (1 + float(r["value"])) + 1e-7) for r in rows}
-    with open(london_dir / "gla-recorded-offences-by-borough-fy_1999-00_2009-10.csv", encoding="utf-8-sig") as handle:
+    with open_text(london_dir / "gla-recorded-offences-by-borough-fy_1999-00_2009-10.csv.gz") as handle:
         gla = {(r["Code"], r["Year"][:4]): r["Value"] for r in csv.DictReader(handle)}
     adopted = dict(own)
     with open(london / "partner_targets.csv", encoding="utf-8", newline="") as handle:
@@ -384,7 +385,7 @@ def test_partners_convert_a_monthly_source_to_the_partner_baseline_year(project_
     plan = load_plan(plan_dir)
     minors = set(plan.measure("neighbourhood-crime").rule.count["minor"])
     months = [f"2021{m:02d}" for m in range(4, 13)] + [f"2022{m:02d}" for m in range(1, 4)]
-    with open(london_dir / "mps-recorded-crime-borough-monthly_2010-04_2024-02.csv", encoding="utf-8-sig", newline="") as handle:
+    with open_text(london_dir / "mps-recorded-crime-borough-monthly_2010-04_2024-02.csv.gz") as handle:
         counted = sum(int(r[m]) for r in csv.DictReader(handle) if r["boroughname"] == "Newham" and r["minortext"] in minors
                       for m in months)
     result = run("partners", plan_dir, "--measure", "neighbourhood-crime", "--json")

@@ -7,11 +7,12 @@ import math
 
 import pytest
 
+from policingplan.data.files import open_text
 from policingplan.plan.io import load_plan
 from policingplan.targets import plan_inputs
 from policingplan.targets.allocation import allocate_unit_targets
 
-GLA_OFFENCES = "gla-recorded-offences-by-borough-fy_1999-00_2009-10.csv"
+GLA_OFFENCES = "gla-recorded-offences-by-borough-fy_1999-00_2009-10.csv.gz"
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,7 @@ def london_plan(project_root):
 
 def gla_offences(london_dir, year_ending: str) -> dict[str, int]:
     """Total notifiable offences of the 32 boroughs (codes E09000002-33) for the FY starting in April of the year."""
-    with open(london_dir / GLA_OFFENCES, encoding="utf-8-sig", newline="") as handle:
+    with open_text(london_dir / GLA_OFFENCES) as handle:
         return {
             row["Code"]: int(row["Value"])
             for row in csv.DictReader(handle)

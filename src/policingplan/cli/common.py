@@ -8,17 +8,39 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from typing import Any, Iterable, NoReturn
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
 
 from policingplan.problems import Problem
 
-console = Console()
-err_console = Console(stderr=True)
+#: The width given to output that goes to no terminal (a pipe, a file, a test): wide enough
+#: that no line is ever wrapped, so nothing depends on the length of a path.
+UNWRAPPED_WIDTH = 100_000
+
+
+class _Console(Console):
+    """A console that wraps to the terminal's width, and not at all when there is no
+    terminal (unless ``COLUMNS`` asks for a width)."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        if not self.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
+            return ConsoleDimensions(UNWRAPPED_WIDTH, size.height)
+        return size
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+console = _Console()
+err_console = _Console(stderr=True)
 
 EXIT_OK = 0
 EXIT_INVALID = 1

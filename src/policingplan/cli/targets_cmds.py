@@ -464,28 +464,27 @@ def requirement(
 
 def _known_volumes(plan: Plan, measure_id: str) -> tuple[dict[str, dict[str, float]], list[str]]:
     """Each unit's volume by period for ``measure_id``, from the plan's data source of the measure's kind."""
+    from policingplan.data.files import plan_data_files
     from policingplan.data.readers import read_source
     from policingplan.settings import data_dir
     from policingplan.targets.partners import unit_volumes_by_period
 
     measure = plan.measure(measure_id)
     count_rule = measure.rule.count if measure.rule is not None else None
-    sources = [s for s in plan.data_sources if s.kind == measure.source]
-    if not measure.source or count_rule is None or not sources:
+    files = list(plan_data_files(plan, data_dir(), measure.source)) if measure.source else []
+    if not measure.source or count_rule is None or not files:
         return {}, [f"No data source is given for {measure_id}, so partner targets on another baseline year cannot be converted."]
     records: list[dict] = []
     notes = []
-    for source in sources:
-        for file in source.files:
-            path = data_dir() / file
-            if not path.is_file():
-                notes.append(f"{file} was not found in the data directory ({data_dir().name}); set POLICINGPLAN_DATA_DIR.")
-                continue
-            result = read_source(source.kind, path)
-            if not result.ok:
-                notes.append(f"{file} could not be read: {result.problems.errors[0]}")
-                continue
-            records += result.table.to_pylist()
+    for kind, file, path in files:
+        if not path.is_file():
+            notes.append(f"{file} was not found in the data directory ({data_dir()}); set POLICINGPLAN_DATA_DIR.")
+            continue
+        result = read_source(kind, path)
+        if not result.ok:
+            notes.append(f"{file} could not be read: {result.problems.errors[0]}")
+            continue
+        records += result.table.to_pylist()
     return unit_volumes_by_period(records, count_rule), notes
 
 

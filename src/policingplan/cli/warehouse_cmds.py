@@ -18,6 +18,7 @@ from rich.table import Table
 from policingplan import settings
 from policingplan.cli.common import console, err_console, fail, print_json, print_problems
 from policingplan.cli.groups import data_app
+from policingplan.data.files import plan_data_files
 from policingplan.data.readers import SOURCE_KINDS, ReadResult
 from policingplan.data.warehouse import LoadReport, Warehouse
 from policingplan.formatting import fmt_int, fmt_num, fmt_pct
@@ -105,7 +106,7 @@ def load_command(
     files: Optional[list[Path]] = typer.Argument(None, help="The files to load, all or none."),
     plan_dir: Optional[Path] = typer.Option(None, "--plan", help="Load every data source file a plan names."),
     data_dir: Optional[Path] = typer.Option(
-        None, "--data-dir", help="Where a plan's data files are (default: $POLICINGPLAN_DATA_DIR or ../shared/data)."),
+        None, "--data-dir", help="Where a plan's data files are (default: $POLICINGPLAN_DATA_DIR or the project's data/ folder)."),
     warehouse: Optional[Path] = typer.Option(None, "--warehouse", help=WAREHOUSE_HELP),
     vintage: Optional[str] = typer.Option(
         None, "--vintage", help="The files' vintage (publication date, YYYY-MM-DD) where the file does not state it."),
@@ -120,7 +121,7 @@ def load_command(
         except UserError as exc:
             fail(escape(str(exc)))
         base = data_dir if data_dir is not None else settings.data_dir()
-        sources = [(source.kind, base / name) for source in plan.data_sources for name in source.files]
+        sources = [(kind, path) for kind, _, path in plan_data_files(plan, base)]
         if not sources:
             fail(escape(f"the plan in {plan_dir} names no data sources (data_sources in plan.yaml)"))
     else:
@@ -195,8 +196,7 @@ def _shown_number(value: float | None) -> str:
 
 
 def _load_hint(plan: Plan, kind: str, warehouse: Optional[Path]) -> str:
-    files = [name for source in plan.data_sources if source.kind == kind for name in source.files]
-    paths = [_shown_path(settings.data_dir() / name) for name in files] or ["FILE..."]
+    paths = [_shown_path(path) for _, _, path in plan_data_files(plan, settings.data_dir(), kind)] or ["FILE..."]
     command = ["policingplan", "data", "load", kind, *paths]
     if warehouse is not None:
         command += ["--warehouse", str(warehouse)]

@@ -112,22 +112,34 @@ def read_source(
 ) -> ReadResult:
     """Read one file of a source kind into canonical records; never raises for bad input.
 
+    A gzip file (``.csv.gz``) is read as the CSV file it holds; ``sha256`` is
+    the checksum of that content, compressed or not.
+
     ``vintage`` overrides the vintage the file states (the dashboard's
     ``refresh_date``); kinds without one have ``None`` unless it is given.
     An unknown ``kind`` raises :class:`~policingplan.problems.UserError`.
     """
+    from policingplan.data.files import CompressedFileError, decompress
     from policingplan.data.readers.registry import reader_for
 
     reader = reader_for(kind)
     file = str(path)
     try:
-        data = Path(path).read_bytes()
+        raw = Path(path).read_bytes()
     except OSError as exc:
         return _rejected(kind, file, "", Problem(
             f"cannot read the file: {exc.strerror or exc}", file=file,
             accepted="a readable file",
         ))
-    # The checksum is taken in another thread while the reader works (hashlib releases the GIL).
+    try:
+        data = decompress(raw)
+    except CompressedFileError as exc:
+        return _rejected(kind, file, hashlib.sha256(raw).hexdigest(), Problem(
+            str(exc), file=file, accepted="a whole gzip file (.csv.gz), or the plain CSV file",
+        ))
+    # The checksum is of the content (decompressed), so a file loads as the same file whether
+    # compressed or not; it is taken in another thread while the reader works (hashlib
+    # releases the GIL).
     digest = _CHECKSUMS.submit(lambda: hashlib.sha256(data).hexdigest())
     try:
         result = reader(kind, file, data)
