@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -175,6 +176,22 @@ def test_show_lists_every_error_of_a_bad_plan(planted):
     result = runner.invoke(app, ["show", str(folder)])
     assert result.exit_code == 1
     assert "6 errors" in result.stderr and result.stdout == ""
+
+
+def test_output_to_no_terminal_is_never_wrapped_however_long_the_path(planted, tmp_path):
+    """A pipe has no width: each problem stays on one line, whatever the folder's path."""
+    folder, expected = planted
+    deep = tmp_path.joinpath(*(["a-folder-with-a-long-name-" + "x" * 40] * 4)) / "london"
+    shutil.copytree(folder, deep)
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    command = [str(Path(sys.executable).with_name("policingplan")), "validate", str(deep)]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(str(deep)) > 200
+    for file, line in expected.values():
+        assert any(f"{deep / file}, line {line}" in text for text in lines), (file, line, result.stderr)
+    assert any("6 errors" in text for text in lines), result.stderr
 
 
 def test_schema_command_writes_the_committed_schema(tmp_path, project_root):
