@@ -191,7 +191,7 @@ def test_output_to_no_terminal_is_never_wrapped_however_long_the_path(planted, t
     assert len(str(deep)) > 200
     for file, line in expected.values():
         assert any(f"{deep / file}, line {line}" in text for text in lines), (file, line, result.stderr)
-    assert any("6 errors" in text for text in lines), result.stderr
+    assert f"{deep}: 6 errors" in lines, result.stderr
 
 
 def test_schema_command_writes_the_committed_schema(tmp_path, project_root):
