@@ -2,7 +2,7 @@
 
 Times :func:`allocate_unit_targets` for each method on the 32 London boroughs
 (2006/07 total notifiable offences and populations from the GLA files in the
-shared data) and on 10,000 random units, against a baseline in the same run:
+project's data) and on 10,000 random units, against a baseline in the same run:
 the same stretch allocation written as a plain per-unit Python loop (a scale
 found by bisection, each unit's share computed one at a time, then rounded
 down with the largest remainders handed back), which is how a spreadsheet

@@ -1,4 +1,4 @@
-"""Every real file in the shared data loads through its reader with no errors,
+"""Every real file in the project's data/ loads through its reader with no errors,
 and the published figures come out of it."""
 
 from __future__ import annotations

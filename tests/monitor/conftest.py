@@ -1,4 +1,4 @@
-"""Warehouses for the monitor's tests, loaded from the real shared data."""
+"""Warehouses for the monitor's tests, loaded from the project's real data."""
 
 from __future__ import annotations
 

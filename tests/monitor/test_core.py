@@ -148,7 +148,7 @@ def test_yearly_source_is_reported_not_judged_and_uses_only_years_ended_by_as_of
 
 def test_measure_without_data_is_not_assessed_with_its_data_note():
     measure = Measure(id="confidence", name="Confidence", kind="percentage", polarity="higher",
-                      unit_of_count="per cent", data_note="no survey in the shared data")
+                      unit_of_count="per cent", data_note="no survey in the data")
     plan = _plan([Target(measure="confidence", period="2023/24", kind="level", value=0.8)], measures=[measure])
     (position,) = monitor_targets(plan, [], "2023-09")
     assert position.status == "not_assessed"

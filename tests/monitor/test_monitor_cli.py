@@ -1,4 +1,4 @@
-"""``policingplan monitor`` on the London 2023/24 example and the real shared data."""
+"""``policingplan monitor`` on the London 2023/24 example and the project's real data."""
 
 from __future__ import annotations
 

@@ -502,7 +502,7 @@ def test_reversing_the_polarity_swaps_improvement_and_concern(values, target):
 def oracle(values, direction, shift_length, trend_length, includes_outside, screen):
     """The rules as NHSRplotthedots writes them (windows over the padded series),
     in plain Python, for one group with no missing values.  The trend direction
-    follows METHODS §6: a point takes the direction of the latest trend window
+    follows docs/conventions.md#spc: a point takes the direction of the latest trend window
     that contains it (the run that follows it, where two runs share it)."""
     n = len(values)
     mean = sum(values) / n

@@ -1,4 +1,4 @@
-"""The shared reference cases computed by NHSRplotthedots v0.2.2 (``shared/reference/spc``):
+"""The reference cases computed by NHSRplotthedots v0.2.2 (``tests/stats/reference/spc``):
 the mean and limits to 1e-9, the point types and the assurance exactly."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Real monthly series for the forecast tests, read from the shared data."""
+"""Real monthly series for the forecast tests, read from the project's data."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Allocation: worked cases by hand, and the METHODS §3 properties on random unit sets."""
+"""Allocation: worked cases by hand, and the properties of docs/conventions.md#target-allocation on random unit sets."""
 
 from __future__ import annotations
 

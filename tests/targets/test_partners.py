@@ -1,4 +1,4 @@
-"""Partner alignment: partner targets made comparable with the unit's own target (METHODS §4)."""
+"""Partner alignment: partner targets made comparable with the unit's own target (docs/conventions.md#partner-targets)."""
 
 from __future__ import annotations
 

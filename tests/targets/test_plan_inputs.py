@@ -1,4 +1,4 @@
-"""Target-setting inputs from the London 2007/08 example plan, checked against the shared data."""
+"""Target-setting inputs from the London 2007/08 example plan, checked against the project's data."""
 
 from __future__ import annotations
 

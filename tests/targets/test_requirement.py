@@ -1,4 +1,4 @@
-"""Requirement trajectories: the PSA1 figures of MPA report 8a (METHODS §2)."""
+"""Requirement trajectories: the PSA1 figures of MPA report 8a (docs/conventions.md#requirement-trajectories)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ the rule counts, including records a publisher could not place in a borough
 (``MPS-UNKNOWN``) but not areas made of other areas (the Met Police Area,
 England and Wales: see :data:`~policingplan.data.units.AGGREGATE_AREA_PREFIXES`);
 ratios and percentages are recomputed from the summed numerators and
-denominators, never averaged (METHODS §9).
+denominators, never averaged (docs/conventions.md#roll-ups).
 """
 
 from __future__ import annotations

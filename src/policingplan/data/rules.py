@@ -195,8 +195,9 @@ def force_totals(values: ir.Table, measure: Measure) -> ir.Table:
     """The force's row for each period: the sum of its units' numerators and denominators.
 
     Counts and levels add up.  Ratios and percentages are summed on both sides,
-    so that the rate is recomputed from the totals, never averaged (METHODS
-    §9); a period where any unit lacks a denominator gets no force row.
+    so that the rate is recomputed from the totals, never averaged
+    (docs/conventions.md#roll-ups); a period where any unit lacks a
+    denominator gets no force row.
     Aggregate areas (see :data:`~policingplan.data.units.AGGREGATE_AREA_PREFIXES`) are not added in.
     """
     needs_denominator = measure.kind in ("ratio", "percentage")

@@ -12,7 +12,7 @@ Conventions (``docs/monitoring.md`` gives the reasons):
   baseline ``B`` is ``B × 0.95``); a ratio's target is a rate;
 - the force's series is the sum of every unit's numerators and denominators
   in the data (boroughs, airports and records with no borough); rates are
-  recomputed from the sums, never averaged (METHODS §9);
+  recomputed from the sums, never averaged (docs/conventions.md#roll-ups);
 - SPC runs on the monthly series from twelve months before the plan year to
   the as-of month; a count's SPC target is its year-end target ÷ 12.
 """

@@ -1,4 +1,4 @@
-"""Roll target statuses up to objectives and priorities (METHODS §9).
+"""Roll target statuses up to objectives and priorities (docs/conventions.md#roll-ups).
 
 The rules, for one unit (the force or one borough) at a time:
 

@@ -1,4 +1,5 @@
-"""Change against a baseline, on like-for-like periods (``METHODS.md`` §1).
+"""Change against a baseline, on like-for-like periods
+(``docs/conventions.md#change-against-a-baseline``).
 
 Monthly series are ``Mapping[Month, float | None]``.  A month that is absent,
 ``None`` or NaN is missing: it is never filled with zero.  A comparison whose

@@ -1,6 +1,6 @@
 """Peer comparison: a unit's rate per 1,000 residents against its peer group
 (its most similar group), with a band that says whether the difference is
-beyond chance (``METHODS.md`` §8).
+beyond chance (``docs/conventions.md#peer-comparison``).
 
 The peer rate is the group's pooled rate (its offences ÷ its residents) with
 the unit itself left out.  Whether the difference is beyond chance is the exact

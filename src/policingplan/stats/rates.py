@@ -1,6 +1,7 @@
 """Rates and their uncertainty: Wilson and exact Poisson intervals, the Poisson
 z-score for a change between two counts, small-number flags, sanction
-detection rates, and the chance of meeting a rate target (``METHODS.md`` §5).
+detection rates, and the chance of meeting a rate target
+(``docs/conventions.md#rates-and-small-numbers``).
 
 See ``docs/statistics.md`` for worked examples.
 """

@@ -1,9 +1,10 @@
 """Statistical process control: the NHS "Making Data Count" XmR chart.
 
-Follows ``METHODS.md`` §6, which fixes the conventions of the R package
-NHSRplotthedots v0.2.2: limits at mean ± 2.66 × the mean moving range, outlier
-screening of moving ranges, rebasing, "fix after n points", the four
-special-cause rules and their precedence, point types, and the assurance icon.
+Follows the project's conventions (``docs/conventions.md#spc``), which are
+those of the R package NHSRplotthedots v0.2.2: limits at mean ± 2.66 × the
+mean moving range, outlier screening of moving ranges, rebasing, "fix after n
+points", the four special-cause rules and their precedence, point types, and
+the assurance icon.
 See ``docs/statistics.md`` for the conventions, the options and worked examples.
 
 Missing values (``None`` or NaN) keep their place in the series.  As in

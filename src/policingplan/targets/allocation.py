@@ -1,4 +1,5 @@
-"""Variable target setting: share a corporate reduction among units (``METHODS.md`` §3).
+"""Variable target setting: share a corporate reduction among units
+(``docs/conventions.md#target-allocation``).
 
 Three methods, all with the same guarantees:
 

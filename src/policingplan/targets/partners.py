@@ -1,5 +1,6 @@
 """Partner alignment: each unit's variable target beside the target it agreed with its
-local partners (an LAA or CDRP target), made comparable (``METHODS.md`` §4).
+local partners (an LAA or CDRP target), made comparable
+(``docs/conventions.md#partner-targets``).
 
 Both targets are turned into an expected number of crimes in the plan's
 period, on the police count:

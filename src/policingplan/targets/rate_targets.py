@@ -1,4 +1,5 @@
-"""Rate targets at small volumes: how a sanction detection target behaves (``METHODS.md`` §5).
+"""Rate targets at small volumes: how a sanction detection target behaves
+(``docs/conventions.md#rates-and-small-numbers``).
 
 A homicide whose suspect killed themselves counts as a homicide but can never
 be a sanction detection, so it lowers the highest rate that can be reached.

@@ -1,4 +1,5 @@
-"""Trajectories against a multi-year external requirement such as PSA1 (``METHODS.md`` §2).
+"""Trajectories against a multi-year external requirement such as PSA1
+(``docs/conventions.md#requirement-trajectories``).
 
 Changes are signed fractions measured from the requirement's baseline
 period: −0.134 is a 13.4% reduction.  Cumulative changes multiply, they do not
