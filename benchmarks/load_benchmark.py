@@ -94,7 +94,7 @@ def _lsoas(force: str, index: int) -> tuple[np.ndarray, np.ndarray]:
     else:
         areas = [force.split(" Police")[0].split(" Constabulary")[0] + f" District {d}" for d in range(1, 9)]
     names = [f"{area} {n:03d}{letter}" for area in areas for n in range(1, 41) for letter in "ABCD"]
-    codes = [f"E01{index * 10_000 + i:06d}" for i in range(len(names))]
+    codes = [f"E01{100_000 + index * 10_000 + i:06d}" for i in range(len(names))]  # above the real 2011 codes
     return np.array(codes), np.array(names)
 
 

@@ -97,7 +97,9 @@ _WORKDIR = Path(tempfile.mkdtemp(prefix="policingplan-corpus-"))
 GARBAGE = st.one_of(
     st.sampled_from(["1000000000000", "-1", "12a", "1e3", "+5", "NaN", "?", "x", "\u00a0", "#REF!",
                      "0x1F", "99999999999999999999", "2023-13", "31/02/2023"]),
-    st.text(alphabet="abcXYZ09!@#%&*()_;:'?<>|~é£", min_size=1, max_size=10),
+    # Random text, never a plain whole number (which a count column accepts as a valid value).
+    st.text(alphabet="abcXYZ09!@#%&*()_;:'?<>|~é£", min_size=1, max_size=10)
+    .filter(lambda text: not text.isdigit()),
 )
 
 

@@ -141,7 +141,7 @@ def test_dashboard_faults():
     found = {(e.line, e.column): e for e in errors}
     assert found[(3, "month_year")].value == "2024-13-01"
     assert found[(5, "count")].value == "-2"
-    assert "first on line 2" in found[(4, None)].value
+    assert "first on line 2" in found[(4, "count")].value
 
 
 def test_tidy_faults():
@@ -152,7 +152,8 @@ def test_tidy_faults():
     assert found[(4, "numerator")].value == "-5"
     assert found[(5, "denominator")].value == "0"
     assert found[(6, "numerator")].value == "lots"
-    assert "first on line 8" in found[(9, None)].value
+    # The same unit (Camden is E09000007), month and measure again, with another numerator.
+    assert "line 8 has 800" in found[(9, "numerator")].value
     assert not any(e.line == 7 for e in errors)  # another unit's code in capitals is kept
 
 
@@ -263,7 +264,9 @@ def test_tidy_numbers_must_be_finite(tmp_path: Path):
                     "Camden,2024-04,x,inf,\nCamden,2024-05,x,1,inf\nCamden,2024-06,x,nan,\n"
                     "Camden,2024-07,x,1e3,\n", encoding="utf-8")
     errors = only_errors(read_source("tidy", file))
-    assert {(e.line, e.column) for e in errors} == {(2, "numerator"), (3, "denominator"), (4, "numerator")}
+    # 1e3 is refused too: a number is written in digits, so that no typing slip reads as 1,000.
+    assert {(e.line, e.column) for e in errors} == {(2, "numerator"), (3, "denominator"), (4, "numerator"),
+                                                    (5, "numerator")}
 
 
 def _city_street_lines(data_dir: Path, copies: int) -> list[str]:
@@ -305,9 +308,9 @@ def test_spaces_around_values_do_not_split_a_count(tmp_path: Path):
               "LSOA name,Crime type,Last outcome category,Context")
     kent = "Kent Police"
     lines = [header,
-             f"a1,2023-04,{kent},{kent},0.2,51.4,On or near X,E01024000,Dartford 001A,Burglary,Under investigation,",
-             f"a2, 2023-04 ,{kent}, {kent} ,0.2,51.4,On or near X,E01024000 ,Dartford 001A,Burglary ,Under investigation,",
-             f"a3,2023-04,{kent},{kent},0.2,51.4,On or near X,E01024000,Dartford 001A,Robbery,Under investigation,"]
+             f"{1:064x},2023-04,{kent},{kent},0.2,51.4,On or near X,E01024000,Dartford 001A,Burglary,Under investigation,",
+             f"{2:064x}, 2023-04 ,{kent}, {kent} ,0.2,51.4,On or near X,E01024000 ,Dartford 001A,Burglary ,Under investigation,",
+             f"{3:064x},2023-04,{kent},{kent},0.2,51.4,On or near X,E01024000,Dartford 001A,Robbery,Under investigation,"]
     path = tmp_path / "street.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = read_source("police-uk-street", path)

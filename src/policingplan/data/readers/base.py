@@ -558,30 +558,6 @@ def drop_not_available(frame: pl.DataFrame, column: str, header: str,
     return frame.filter(~missing)
 
 
-def check_duplicates(frame: pl.DataFrame, keys: list[str], problems: FileProblems,
-                     *, described_as: str) -> None:
-    """In an aggregate file, the same unit, period and attributes twice is an error.
-
-    Rows with a missing key (already reported, such as an unknown unit) are left out.
-    """
-    frame = frame.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in keys]))
-    dup = frame.filter(pl.struct(keys).is_duplicated())
-    if not dup.height:
-        return
-    dup = dup.sort(LINE)
-    first = dup.group_by(keys, maintain_order=True).agg(pl.col(LINE).min().alias("first"))
-    later = dup.join(first, on=keys, nulls_equal=True).filter(pl.col(LINE) != pl.col("first"))
-    later = later.with_columns(
-        key=pl.concat_str([pl.col(k).cast(pl.Utf8).fill_null("") for k in keys], separator=" | ")
-    )
-    problems.add_rows(
-        later.with_columns(pl.format("{} (first on line {})", "key", "first").alias("desc")),
-        message=f"a duplicated row: the same {described_as} appears earlier in the file",
-        column=None, value_column="desc",
-        accepted=f"each {described_as} once in the file",
-    )
-
-
 def grouped_table(kind: str, frame: pl.DataFrame, *, aggregate: bool = True) -> pa.Table:
     """The canonical table: one row per unit, period and attributes, values summed.
 
@@ -623,3 +599,115 @@ def finish(result: ReadResult, problems: FileProblems, table: pa.Table | None = 
         result.table = table
         result.rows_accepted = rows_accepted
     return result
+
+
+# --- Header spellings and record keys (used by the GLA, ONS, homicide and tidy readers) -------
+
+
+def spelling_key(name: str) -> str:
+    """A header name compared without letter case, spaces or punctuation (``+`` kept, since
+    ``65+`` is a band): ``Persons_All-Ages``, ``persons all ages`` → ``personsallages``."""
+    import re
+
+    return re.sub(r"[^0-9a-z+]", "", name.lower())
+
+
+def find_columns(rows: CsvRows, wanted: dict[str, Iterable[str]], problems: FileProblems, *,
+                 optional: Iterable[str] = (), accepted: str) -> dict[str, str] | None:
+    """Each wanted column's header name, matched by :func:`spelling_key` against its spellings.
+
+    A missing column that is not ``optional`` is an error suggesting the closest name the
+    header has; a header column that is wanted by no name is a warning (it is not read); an
+    unnamed column whose values are all blank (a trailing comma) is passed over.  Returns
+    canonical name → header name as the file spells it, or ``None`` after an error.
+    ``accepted`` describes the format's columns, for the warning.
+    """
+    optional = set(optional)
+    by_key: dict[str, str] = {}
+    for name in rows.header:
+        by_key.setdefault(spelling_key(name), name)
+    found: dict[str, str] = {}
+    missing = False
+    for canonical, spellings in wanted.items():
+        spellings = list(spellings)
+        hits = list(dict.fromkeys(by_key[k] for k in map(spelling_key, spellings) if k in by_key))
+        if len(hits) > 1:
+            missing = True
+            problems.add(f"two columns, {hits[0]!r} and {hits[1]!r}, both give {spellings[0]!r}",
+                         line=1, column=hits[1], value=hits[1],
+                         accepted=f"one column for {spellings[0]!r}")
+        if hits:
+            found[canonical] = hits[0]
+            continue
+        if canonical in optional:
+            continue
+        missing = True
+        used = {spelling_key(h) for h in found.values()}
+        candidates = {k: n for k, n in by_key.items() if k not in used}
+        close = difflib.get_close_matches(spelling_key(spellings[0]), list(candidates), n=1, cutoff=0.6)
+        hint = f"; the header has {candidates[close[0]]!r}: is that it, misspelt?" if close else ""
+        problems.add(f"the column {spellings[0]!r} is missing{hint}", line=1, column=spellings[0],
+                     value=candidates[close[0]] if close else None,
+                     accepted=f"a header naming {' or '.join(repr(s) for s in spellings[:3])}")
+    used = set(found.values())
+    for name in rows.header:
+        if name in used:
+            continue
+        if name.endswith(", unnamed)"):
+            values = rows.frame[name].fill_null("").str.strip_chars()
+            if not (values != "").any():
+                continue  # a trailing comma on every line: an empty column
+            problems.add("a column without a name is not read", line=1, column=name,
+                         value=values.filter(values != "")[0], severity="warning",
+                         accepted=accepted)
+            continue
+        problems.add(f"the column {name!r} is not part of this format and is not read", line=1,
+                     column=name, value=name, severity="warning", accepted=accepted)
+    return None if missing else found
+
+
+def check_key(frame: pl.DataFrame, keys: list[str], values: list[str], labels: dict[str, str],
+              problems: FileProblems, *, described_as: str) -> None:
+    """A record key twice is an error at the later line, naming the first.
+
+    ``frame`` holds ``__line``, the key columns and the value columns (as compared: strings
+    or numbers); ``labels`` gives each column's name in the file's header.  A repeat whose
+    values differ is named at the first column that differs; a repeat with the same values
+    (a copied line) at the key's first column.  Rows with a missing key (already reported)
+    are left out.
+    """
+    frame = frame.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in keys]))
+    repeated = frame.filter(pl.struct(keys).is_duplicated())
+    if not repeated.height:
+        return
+    repeated = repeated.sort(LINE).with_columns(pl.col(LINE).min().over(keys).alias("first"))
+    firsts = repeated.filter(pl.col(LINE) == pl.col("first")).select(
+        "first", *[pl.col(v).alias(f"first {v}") for v in values])
+    later = repeated.filter(pl.col(LINE) != pl.col("first")).join(firsts, on="first")
+    differs = [~pl.col(v).eq_missing(pl.col(f"first {v}")) for v in values]
+    column = pl.lit(None, dtype=pl.Utf8)
+    shown = pl.lit(None, dtype=pl.Utf8)
+    before = pl.lit(None, dtype=pl.Utf8)
+    for v, bad in reversed(list(zip(values, differs))):
+        column = pl.when(bad).then(pl.lit(labels[v])).otherwise(column)
+        shown = pl.when(bad).then(pl.col(v).cast(pl.Utf8).fill_null("")).otherwise(shown)
+        before = pl.when(bad).then(pl.col(f"first {v}").cast(pl.Utf8).fill_null("")).otherwise(before)
+    key_text = pl.concat_str([pl.col(k).cast(pl.Utf8) for k in keys], separator=" | ")
+    later = later.with_columns(column=column, shown=shown, before=before, key_text=key_text)
+    key_names = ", ".join(labels[k] for k in keys)
+    other = later.filter(pl.col("column").is_not_null()).with_columns(
+        desc=pl.format("{} (line {} has {} for {})", "shown", "first", "before", "key_text"))
+    if other.height:
+        problems.add_rows(other, message=f"a repeated {described_as} with other values: the same "
+                                         f"{key_names} is on an earlier line",
+                          column=None, value_column="desc", label_column="column",
+                          accepted=f"each {described_as} once in the file")
+    same = later.filter(pl.col("column").is_null()).with_columns(
+        desc=pl.format("{} (first on line {})", "key_text", "first"))
+    if same.height:
+        problems.add_rows(same.with_columns(column=pl.lit(labels[keys[0]])),
+                          message=f"a repeated line: the same {described_as}, with the same values, "
+                                  "is on an earlier line",
+                          column=None, value_column="desc", label_column="column",
+                          accepted=f"each {described_as} once in the file (a copied line would be "
+                                   "counted twice)")

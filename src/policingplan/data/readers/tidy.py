@@ -1,31 +1,46 @@
 """``tidy``: a generic long table, CSV or XLSX, for any figure a force holds.
 
-Columns ``unit, month, measure, numerator, denominator`` (any letter case;
-extra columns are ignored).  ``unit`` is a London borough's name or ONS code
-(mapped to the code, however spelt) or any other unit code written in
-capitals, digits and hyphens (``W06000015``, ``TVP-OXFORD``), kept as it is;
-anything else is an error with the closest borough suggested.  ``month`` is
-``YYYY-MM`` (a spreadsheet date on the first of the month is accepted).
-``numerator`` is a number of 0 or more; ``denominator`` a number above 0, or
-blank for a measure that is a plain count.  Each unit, month and measure once.
+Columns ``unit, month, measure, numerator, denominator`` (headers matched without
+regard to case, spaces or punctuation; another column is a warning, and is not read).
+Every column is checked (see ``docs/formats/tidy.md``):
+
+* ``unit``: a London borough's name or ONS code (mapped to the code, however spelt)
+  or any other unit code written in capitals, digits and hyphens (``W06000015``,
+  ``TVP-OXFORD``), kept as it is; anything else is an error with the closest
+  borough suggested.
+* ``month``: ``YYYY-MM`` (a spreadsheet date on the first of the month is accepted),
+  from 1990-01 to this month.
+* ``measure``: a measure's id (letters, digits, spaces and ``_ - . / ( )``).
+* ``numerator``: a number of 0 or more written in digits (``1,234.5`` allowed);
+  ``denominator``: such a number above 0, or blank for a plain count.
+* The key is the unit, month and measure: a repeat is an error naming both lines.
 
 An XLSX workbook is read from its first sheet; line numbers are its row numbers.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 
 import polars as pl
 
 from policingplan.data.readers import ReadResult
 from policingplan.data.readers.base import (
-    LINE, PROBLEMS_SHOWN, XLSX_MAGIC, CsvRows, FileProblems, check_duplicates, check_rows, text_bytes, finish,
-    grouped_table, match_columns, new_result, parse_csv,
+    LINE, PROBLEMS_SHOWN, XLSX_MAGIC, CsvRows, FileProblems, check_key, check_rows, find_columns,
+    finish, grouped_table, new_result, parse_csv, text_bytes,
 )
 from policingplan.data.units import accepted_unit_names, suggest_unit, unit_code
 
 COLUMNS = ("unit", "month", "measure", "numerator", "denominator")
 _CODE = r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$"
+#: A number written in digits, its thousands perhaps separated by commas: 812, 1,234.5, 0.25.
+_PLAIN = r"^(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]+)?$"
+_NEGATIVE = r"^-(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]+)?$"
+_MEASURE = r"^[A-Za-z0-9][A-Za-z0-9 _.()/-]{0,99}$"
+#: No unit's figure for one month reaches this (a numerator or a denominator).
+CEILING = 1_000_000_000
+#: No figure a force holds in this format goes back further.
+FIRST_MONTH = "1990-01"
 
 
 def read(kind: str, file: str, data: bytes) -> ReadResult:
@@ -39,7 +54,8 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
     if rows is None:
         return finish(result, problems)
     result.rows_read = rows.rows_read
-    found = match_columns(rows, {name: [name] for name in COLUMNS}, problems)
+    found = find_columns(rows, {name: [name] for name in COLUMNS}, problems,
+                         accepted=", ".join(COLUMNS))
     if found is None:
         return finish(result, problems)
     frame = rows.frame.select(
@@ -64,31 +80,63 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
     if len(unknown) > PROBLEMS_SHOWN:
         check_rows(frame, pl.col("unit").is_in(unknown[PROBLEMS_SHOWN:]), problems,
                    message="unknown unit", column="unit", label=found["unit"], accepted=accepted_units)
+    today = dt.date.today()
+    latest = f"{today.year:04d}-{today.month:02d}"
     month = pl.col("month").str.extract(r"^((?:19|20)[0-9][0-9]-(?:0[1-9]|1[0-2]))(?:-01(?:[ T][0-9:.]*)?)?$")
-    frame = frame.with_columns(period=month, period_kind=pl.lit("month"),
-                               numerator=pl.col("numerator").cast(pl.Float64, strict=False),
-                               denominator_value=pl.col("denominator").cast(pl.Float64, strict=False))
+    frame = frame.with_columns(period=month, period_kind=pl.lit("month"))
     check_rows(frame, pl.col("period").is_null(), problems, message="not a real month",
                column="month", label=found["month"], accepted="a month written YYYY-MM, month 01 to 12")
+    check_rows(frame, (pl.col("period") < FIRST_MONTH) | (pl.col("period") > latest), problems,
+               message="a month outside the range a figure can have", column="month",
+               label=found["month"], accepted=f"a month from {FIRST_MONTH} to {latest} (this month)")
     check_rows(frame, pl.col("measure") == "", problems, message="the measure is blank",
                column="measure", label=found["measure"], accepted="a measure's id, e.g. public_confidence")
-    raw_numerators = rows.frame.select(LINE, pl.col(found["numerator"]).fill_null("").alias("raw"))
-    frame = frame.with_columns(raw_numerator=raw_numerators["raw"])
-    check_rows(frame, ~pl.col("numerator").is_finite().fill_null(False), problems,
-               message="the numerator is not a number", column="raw_numerator", label=found["numerator"],
-               accepted="a number of 0 or more, e.g. 812")
-    check_rows(frame, pl.col("numerator") < 0, problems, message="the numerator is negative",
-               column="raw_numerator", label=found["numerator"], accepted="a number of 0 or more")
+    check_rows(frame, (pl.col("measure") != "") & ~pl.col("measure").str.contains(_MEASURE), problems,
+               message="not a measure's id", column="measure", label=found["measure"],
+               accepted="a measure's id: letters, digits, spaces and _ - . / ( ), starting with a "
+                        "letter or digit, at most 100 characters, e.g. public_confidence")
+    frame = frame.with_columns(numerator_value=_number("numerator"), denominator_value=_number("denominator"))
+    check_rows(frame, pl.col("numerator_value").is_null() & ~pl.col("numerator").str.contains(_NEGATIVE),
+               problems, message="the numerator is not a number written in digits", column="numerator",
+               label=found["numerator"], accepted="a number of 0 or more written in digits, e.g. 812 or 1,234.5")
+    check_rows(frame, pl.col("numerator").str.contains(_NEGATIVE), problems,
+               message="the numerator is negative", column="numerator", label=found["numerator"],
+               accepted="a number of 0 or more")
     check_rows(frame, (pl.col("denominator") != "")
-               & (~pl.col("denominator_value").is_finite().fill_null(False)
-                  | (pl.col("denominator_value") <= 0)), problems,
+               & (pl.col("denominator_value").is_null() | (pl.col("denominator_value") <= 0)), problems,
                message="the denominator is not a number above 0", column="denominator",
-               label=found["denominator"], accepted="a number above 0, or blank for a plain count")
-    frame = frame.with_columns(unit=pl.col("unit_code"), denominator=pl.col("denominator_value"))
-    check_duplicates(frame, ["unit", "period", "measure"], problems, described_as="unit, month and measure")
+               label=found["denominator"],
+               accepted="a number above 0 written in digits, e.g. 1000, or blank for a plain count")
+    check_rows(frame, pl.col("numerator_value") > CEILING, problems,
+               message="the numerator is implausibly large", column="numerator",
+               label=found["numerator"], accepted=f"a number of at most {CEILING:,}")
+    check_rows(frame, pl.col("denominator_value") > CEILING, problems,
+               message="the denominator is implausibly large", column="denominator",
+               label=found["denominator"], accepted=f"a number of at most {CEILING:,}")
+    # A measure is a plain count (no denominators) or a ratio (a denominator on every line).
+    ratio = pl.col("denominator_value").is_not_null().any().over("measure")
+    check_rows(frame, (pl.col("measure") != "") & ratio & (pl.col("denominator") == ""), problems,
+               message="the denominator is blank, but other lines of this measure have one",
+               column="denominator", label=found["denominator"],
+               accepted="a denominator on every line of a measure that has one (a ratio), or on none "
+                        "(a plain count)")
+    frame = frame.with_columns(numerator=pl.col("numerator_value"), denominator=pl.col("denominator_value"))
+    check_key(frame.with_columns(unit_key=pl.col("unit_code")), ["unit_key", "period", "measure"],
+              ["numerator", "denominator"],
+              {"unit_key": found["unit"], "period": found["month"], "measure": found["measure"],
+               "numerator": found["numerator"], "denominator": found["denominator"]},
+              problems, described_as="unit, month and measure")
     if problems.has_errors:
         return finish(result, problems)
+    frame = frame.with_columns(unit=pl.col("unit_code"))
     return finish(result, problems, grouped_table(kind, frame, aggregate=False), rows_accepted=frame.height)
+
+
+def _number(column: str) -> pl.Expr:
+    """A number of 0 or more written in digits (thousands may be separated by commas), else null."""
+    text = pl.col(column)
+    return pl.when(text.str.contains(_PLAIN)).then(
+        text.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False))
 
 
 def _read_workbook(data: bytes, problems: FileProblems) -> CsvRows | None:
