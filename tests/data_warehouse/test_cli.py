@@ -42,7 +42,7 @@ def test_data_load_prints_the_load_report_as_json(tmp_path, data_dir):
 
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert set(report) == {"ok", "warehouse", "files", "errors", "warnings"}
+    assert set(report) == {"ok", "warehouse", "files", "errors", "warnings", "plan", "categories"}
     assert report["ok"] is True and report["errors"] == []
     (loaded,) = report["files"]
     assert set(loaded) == FILE_KEYS

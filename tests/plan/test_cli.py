@@ -54,7 +54,7 @@ def test_validate_json_gives_ok_summary_errors_and_warnings(london):
     result = runner.invoke(app, ["validate", str(london), "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert set(report) == {"ok", "summary", "errors", "warnings"}
+    assert set(report) == {"ok", "summary", "errors", "warnings", "categories"}
     assert report["ok"] is True and report["errors"] == [] and report["warnings"] == []
     assert report["summary"]["units"] == 32 and report["summary"]["cpas"] == 5
 

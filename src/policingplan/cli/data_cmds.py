@@ -43,9 +43,19 @@ def reading_progress(files: list[Path], quiet: bool) -> Iterator:
 
 
 def read_files(kind: str, files: list[Path], quiet: bool) -> list:
-    """Read each file with the kind's reader, showing progress; an unknown kind fails."""
+    """Read each file with the kind's reader, showing progress; an unknown kind fails.
+
+    A zip archive as published (data.police.uk) stands for its files of the kind;
+    its files of other formats are passed over with a note.
+    """
+    from policingplan.data.files import expand_archives
     from policingplan.data.readers import read_source
 
+    if kind in SOURCE_KINDS:
+        expanded = expand_archives(kind, files)
+        for note in expanded.notes:
+            err_console.print(f"Note: {note}", highlight=False)
+        files = [Path(f) for f in expanded.files]  # a member: Path("police.zip!2023-01/….csv")
     results = []
     with reading_progress(files, quiet) as advance:
         for file in files:

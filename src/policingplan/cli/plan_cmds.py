@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape as esc
 from rich.tree import Tree
 
+from policingplan import settings
 from policingplan.cli.common import EXIT_INVALID, console, err_console, fail, print_json, print_problems
 from policingplan.formatting import fmt_date, fmt_int, fmt_money
 from policingplan.plan.describe import (
@@ -24,6 +25,9 @@ from policingplan.plan.validate import plan_summary
 from policingplan.problems import Problem, ProblemList
 
 PLAN_DIR_HELP = "The plan folder: plan.yaml, the CSV tables and narrative/*.md."
+VALIDATE_WAREHOUSE_HELP = (
+    "The warehouse whose categories to check against the plan's counting rules (default: "
+    "$POLICINGPLAN_WAREHOUSE or .policingplan/warehouse, where it exists).")
 
 
 def _problem_json(problem: Problem) -> dict:
@@ -57,14 +61,58 @@ def report_invalid(plan_dir: Path, problems: ProblemList) -> NoReturn:
     raise typer.Exit(EXIT_INVALID)
 
 
+def _check_categories(plan: Plan, warehouse: Optional[Path]) -> tuple[str | None, list, list[Problem]]:
+    """The plan's counting rules against the categories in the warehouse (docs/categories.md).
+
+    Returns the warehouse checked (``None`` when none was, or it holds none of the kinds that
+    the rules count by category), the findings, and the warnings to print.
+    """
+    directory = warehouse if warehouse is not None else settings.warehouse_dir()
+    if directory.exists() and not directory.is_dir():
+        fail(f"--warehouse {directory}: this is a file, not a folder; accepted: a warehouse folder, "
+             f"as 'policingplan data load --plan PLAN_DIR --warehouse DIR' fills")
+    if not directory.is_dir():
+        if warehouse is None:
+            return None, [], []
+        return None, [], [Problem(
+            f"the warehouse {directory} does not exist, so the categories in the data were not checked "
+            "against the counting rules", column="--warehouse", value=str(directory),
+            accepted="a warehouse folder, as 'policingplan data load --plan PLAN_DIR --warehouse DIR' fills",
+            severity="warning")]
+    from dataclasses import replace
+
+    from policingplan.data.drift import CHECKED_KINDS, not_counted_problems, warehouse_drift
+    from policingplan.data.readers import ATTRIBUTES
+    from policingplan.data.warehouse import Warehouse
+
+    store = Warehouse(directory)
+    problems = [replace(problem, severity="warning") for measure in plan.measures
+                if measure.rule is not None and measure.source in ATTRIBUTES
+                for problem in not_counted_problems(measure, ATTRIBUTES[measure.source])]
+    counted = {m.source for m in plan.measures if m.rule is not None} & set(CHECKED_KINDS)
+    if not counted & store.loaded_kinds():
+        return None, [], problems
+    findings = warehouse_drift(store, plan.measures)
+    return str(directory), findings, problems + [finding.problem() for finding in findings]
+
+
 def validate(
     plan_dir: Path = typer.Argument(..., help=PLAN_DIR_HELP),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    warehouse: Optional[Path] = typer.Option(None, "--warehouse", help=VALIDATE_WAREHOUSE_HELP),
 ) -> None:
-    """Check a plan folder and report every problem found, each with its file and line."""
+    """Check a plan folder and report every problem found, each with its file and line.
+
+    With a warehouse, also report, for each measure, the categories in the data that its
+    counting rule neither names nor leaves out on purpose (a renamed category, say), as warnings.
+    """
     plan, problems = read_plan(plan_dir)
     errors, warnings = problems.errors, problems.warnings
     summary = plan_summary(plan) if plan is not None else None
+    checked, findings = None, []
+    if plan is not None:
+        checked, findings, category_warnings = _check_categories(plan, warehouse)
+        warnings = warnings + category_warnings
     if json_output:
         print_json(
             {
@@ -72,6 +120,7 @@ def validate(
                 "summary": summary,
                 "errors": [_problem_json(p) for p in errors],
                 "warnings": [_problem_json(p) for p in warnings],
+                "categories": {"warehouse": checked, "findings": [f.to_dict() for f in findings]},
             }
         )
         if plan is None:
@@ -85,6 +134,9 @@ def validate(
         f"[green]Valid:[/] {esc(plan.name)} ({plan.period}), version {esc(plan.version)}, {plan.status}", highlight=False
     )
     console.print(summary_line(summary), highlight=False)
+    if checked is not None and not findings:
+        console.print(f"Categories: the warehouse {esc(checked)} holds none that a counting rule leaves out "
+                      "without a word", highlight=False, soft_wrap=True)
 
 
 def _measure_label(plan: Plan, measure_id: str) -> str:

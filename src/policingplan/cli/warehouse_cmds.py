@@ -18,7 +18,7 @@ from rich.table import Table
 from policingplan import settings
 from policingplan.cli.common import console, err_console, fail, print_json, print_problems
 from policingplan.cli.groups import data_app
-from policingplan.data.files import plan_data_files
+from policingplan.data.files import expand_archives, plan_data_files
 from policingplan.data.readers import SOURCE_KINDS, ReadResult
 from policingplan.data.warehouse import LoadReport, Warehouse
 from policingplan.formatting import fmt_int, fmt_num, fmt_pct
@@ -70,14 +70,33 @@ def _reading_progress(paths: list[Path], quiet: bool) -> Iterator[Callable[[Read
         progress.update(task, description="writing the warehouse")
 
 
-def _print_report(report: LoadReport, as_json: bool) -> None:
+def _category_drift(plan: Plan, store: Warehouse, report: LoadReport) -> list | None:
+    """The categories this load brought that no counting rule of the plan names (docs/categories.md).
+
+    ``None`` when nothing was checked: the load failed, or it loaded no file of a kind that
+    a measure of the plan counts by category.
+    """
+    from policingplan.data.drift import CHECKED_KINDS, warehouse_drift
+
+    loaded = [outcome for outcome in report.files if outcome.status == "loaded"]
+    counted = {m.source for m in plan.measures if m.rule is not None} & set(CHECKED_KINDS)
+    if not report.ok or not any(outcome.kind in counted for outcome in loaded):
+        return None
+    return warehouse_drift(store, plan.measures, [outcome.load_id for outcome in loaded])
+
+
+def _print_report(report: LoadReport, as_json: bool, plan: Plan | None = None, drift: list | None = None) -> None:
+    checked, drift = drift is not None, drift or []
     if as_json:
         print_json({
             "ok": report.ok,
             "warehouse": report.warehouse,
             "files": [outcome.to_dict() for outcome in report.files],
             "errors": [_problem_json(p) for p in report.problems.errors],
-            "warnings": [_problem_json(p) for p in report.problems.warnings],
+            "warnings": [_problem_json(p) for p in report.problems.warnings]
+            + [_problem_json(f.problem()) for f in drift],
+            "plan": plan.id if plan is not None else None,
+            "categories": [finding.to_dict() for finding in drift],
         })
         return
     if report.problems.items:
@@ -97,6 +116,14 @@ def _print_report(report: LoadReport, as_json: bool) -> None:
             console.print(f"{name}: {outcome.message}", highlight=False)
         else:
             err_console.print(f"{name}: {outcome.message or 'rejected'}", highlight=False)
+    if drift:
+        many = "values" if len(drift) > 1 else "value"
+        err_console.print(f"categories: {fmt_int(len(drift))} {many} that this load brought and that no "
+                          f"counting rule of plan {plan.id} names", highlight=False, markup=False, soft_wrap=True)
+        print_problems([finding.problem() for finding in drift])
+    elif checked:
+        console.print(f"categories: every category this load brought is named by plan {plan.id}'s rules, "
+                      "or left out on purpose (not_counted)", highlight=False, soft_wrap=True)
     if report.ok:
         console.print(f"warehouse: {_shown_path(Path(report.warehouse))}", highlight=False)
 
@@ -104,7 +131,9 @@ def _print_report(report: LoadReport, as_json: bool) -> None:
 def load_command(
     kind: Optional[str] = typer.Argument(None, help=f"The source kind: {', '.join(SOURCE_KINDS)}."),
     files: Optional[list[Path]] = typer.Argument(None, help="The files to load, all or none."),
-    plan_dir: Optional[Path] = typer.Option(None, "--plan", help="Load every data source file a plan names."),
+    plan_dir: Optional[Path] = typer.Option(
+        None, "--plan", help="Load every data source file a plan names; with KIND FILE..., load those files. "
+        "Either way, report the categories loaded that no counting rule of the plan names."),
     data_dir: Optional[Path] = typer.Option(
         None, "--data-dir", help="Where a plan's data files are (default: $POLICINGPLAN_DATA_DIR or the project's data/ folder)."),
     warehouse: Optional[Path] = typer.Option(None, "--warehouse", help=WAREHOUSE_HELP),
@@ -113,13 +142,13 @@ def load_command(
     as_json: bool = typer.Option(False, "--json", help="Print the load report as JSON."),
 ) -> None:
     """Load files into the warehouse atomically and print the load report."""
+    plan = None
     if plan_dir is not None:
-        if kind is not None or files:
-            fail("give either KIND FILE... or --plan PLAN_DIR, not both")
         try:
             plan = _load_plan(plan_dir)
         except UserError as exc:
             fail(escape(str(exc)))
+    if plan is not None and kind is None and not files:
         base = data_dir if data_dir is not None else settings.data_dir()
         sources = [(kind, path) for kind, _, path in plan_data_files(plan, base)]
         if not sources:
@@ -131,6 +160,10 @@ def load_command(
         if kind not in SOURCE_KINDS:
             fail(f"unknown source kind {kind!r}; accepted: {', '.join(SOURCE_KINDS)}")
         sources = [(kind, path) for path in files]
+    expanded = [(k, expand_archives(k, [path])) for k, path in sources]  # a published zip: its files
+    for note in (note for _, e in expanded for note in e.notes):
+        err_console.print(f"Note: {escape(note)}", highlight=False)
+    sources = [(k, Path(file)) for k, e in expanded for file in e.files]
     store = _warehouse(warehouse)
     try:
         with _reading_progress([Path(path) for _, path in sources], quiet=as_json) as on_read:
@@ -139,7 +172,8 @@ def load_command(
         fail(escape(str(exc)))
     except OSError as exc:
         fail(escape(f"cannot write the warehouse {store.directory}: {exc.strerror or exc}"))
-    _print_report(report, as_json)
+    drift = _category_drift(plan, store, report) if plan is not None else None
+    _print_report(report, as_json, plan, drift)
     if not report.ok:
         raise typer.Exit(1)
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import gzip
 import io
+import zipfile
 import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 if TYPE_CHECKING:
     from policingplan.plan.model import Plan
@@ -62,8 +64,128 @@ def decompress(data: bytes) -> bytes:
 
 def read_bytes(path: str | Path) -> bytes:
     """A file's content, decompressed when it is gzip (``OSError`` or
-    :class:`CompressedFileError` when it cannot be had)."""
-    return decompress(Path(path).read_bytes())
+    :class:`CompressedFileError` when it cannot be had); a member of a zip archive
+    is named ``archive.zip!folder/file.csv`` (see :func:`read_raw`)."""
+    return decompress(read_raw(path))
+
+
+# ----- zip archives, as data.police.uk publishes them ---------------------------------------
+
+#: Between an archive's path and a member's name: ``police.zip!2023-01/2023-01-city-of-london-street.csv``.
+MEMBER_SEPARATOR = "!"
+
+#: The first bytes of a zip archive.
+ZIP_MAGIC = b"PK\x03\x04"
+
+#: For each source kind that is published in archives, the ending of its members' names
+#: (data.police.uk: ``2023-01/2023-01-city-of-london-street.csv``), and the endings of the
+#: other formats that the same download holds, which are passed over with a note.
+ARCHIVE_MEMBERS = {"police-uk-street": "-street.csv"}
+OTHER_MEMBERS = {"-outcomes.csv": "outcomes", "-stop-and-search.csv": "stop and search"}
+
+
+def split_member(path: str | Path) -> tuple[Path, str | None]:
+    """``(archive, member)`` for ``archive.zip!member``; ``(path, None)`` for any other path."""
+    text = str(path)
+    marker = text.lower().find(".zip" + MEMBER_SEPARATOR)
+    if marker < 0:
+        return Path(text), None
+    return Path(text[: marker + 4]), text[marker + 5:]
+
+
+def is_archive(path: str | Path) -> bool:
+    """Whether a path names a whole zip archive (by its name: ``.zip``)."""
+    archive, member = split_member(path)
+    return member is None and archive.suffix.lower() == ".zip"
+
+
+def read_raw(path: str | Path) -> bytes:
+    """A file's bytes as stored (gzip left as it is), or a zip member's bytes.
+
+    Raises ``OSError`` when the file cannot be read, :class:`CompressedFileError`
+    when the archive or the member is damaged or cut short, and ``KeyError`` when
+    the archive has no such member.
+    """
+    archive, member = split_member(path)
+    if member is None:
+        return archive.read_bytes()
+    try:
+        with zipfile.ZipFile(archive) as handle:
+            return handle.read(member)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise CompressedFileError(
+            f"the zip archive {archive.name} cannot be read ({exc}); it may be cut short: download it again"
+        ) from exc
+
+
+@dataclass
+class Expanded:
+    """The files that some paths stand for, archives opened, with notes on what was passed over."""
+
+    files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def expand_archives(kind: str, paths: Iterable[str | Path]) -> Expanded:
+    """Each path as it is, except a zip archive, which stands for its members of ``kind``.
+
+    The members of another format (outcomes, stop and search) and any other files
+    are passed over, each kind with one note.  An archive that cannot be opened
+    (damaged or cut short), or that holds no member of ``kind``, is kept as it is:
+    reading it then gives one clear error that names it.
+    """
+    expanded = Expanded()
+    for path in paths:
+        if not is_archive(path):
+            expanded.files.append(str(path))
+            continue
+        ending = ARCHIVE_MEMBERS.get(kind)
+        try:
+            with zipfile.ZipFile(path) as handle:
+                names = [info.filename for info in handle.infolist() if not info.is_dir()]
+        except (OSError, zipfile.BadZipFile, EOFError):
+            expanded.files.append(str(path))
+            continue
+        members = sorted(n for n in names if ending and n.lower().endswith(ending))
+        if not members:
+            expanded.files.append(str(path))
+            continue
+        expanded.files += [f"{path}{MEMBER_SEPARATOR}{name}" for name in members]
+        skipped: dict[str, int] = {}
+        for name in names:
+            if name in members:
+                continue
+            label = next((what for end, what in OTHER_MEMBERS.items() if name.lower().endswith(end)),
+                         "other")
+            skipped[label] = skipped.get(label, 0) + 1
+        for label, count in skipped.items():
+            what = f"{label} file(s), another format" if label != "other" else f"file(s) not of the {kind} format"
+            expanded.notes.append(f"{Path(path).name}: {count:,} {what}, passed over")
+    return expanded
+
+
+def archive_problem(path: str | Path, kind: str) -> str | None:
+    """Why a whole archive given to a reader cannot be read as one file (``None`` when it is not one)."""
+    if not is_archive(path):
+        return None
+    try:
+        with zipfile.ZipFile(path) as handle:
+            bad = handle.testzip()
+    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        return (f"the zip archive cannot be opened ({exc}); it may be cut short or damaged: "
+                "download it again")
+    except OSError:
+        return None  # the reader's own read reports it
+    if bad is not None:
+        return f"the zip archive is damaged: its member {bad} fails its checksum; download it again"
+    ending = ARCHIVE_MEMBERS.get(kind)
+    if ending is None:
+        return f"a zip archive: {kind} files are read one by one, not from an archive"
+    members = expand_archives(kind, [path]).files
+    if members == [str(path)]:
+        return f"the zip archive holds no {kind} file (no member named …{ending})"
+    return (f"a zip archive of {len(members):,} {kind} files: give it to data load or data check, "
+            f"or read each of its files ({Path(path).name}{MEMBER_SEPARATOR}{members[0].split(MEMBER_SEPARATOR, 1)[1]})")
 
 
 def open_text(path: str | Path, encoding: str = "utf-8-sig") -> io.TextIOWrapper:

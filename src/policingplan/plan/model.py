@@ -108,6 +108,11 @@ class CountingRule(PlanModel):
     numerator: Optional[dict[str, list[str]]] = None
     denominator: Optional[dict[str, list[str]]] = None
     note: Optional[str] = Field(None, description="The rule in words, for readers of the plan.")
+    not_counted: Optional[dict[str, list[str]]] = Field(
+        None,
+        description="Categories the rule leaves out on purpose, attribute to values, as in a filter: "
+        "the check for renamed categories (docs/categories.md) says nothing of them.",
+    )
 
     @model_validator(mode="after")
     def _one_shape(self) -> "CountingRule":

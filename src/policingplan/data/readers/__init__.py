@@ -113,23 +113,41 @@ def read_source(
     """Read one file of a source kind into canonical records; never raises for bad input.
 
     A gzip file (``.csv.gz``) is read as the CSV file it holds; ``sha256`` is
-    the checksum of that content, compressed or not.
+    the checksum of that content, compressed or not.  A member of a zip archive
+    is named ``archive.zip!folder/file.csv`` (see
+    :func:`policingplan.data.files.expand_archives`); a whole archive, which holds
+    several files, is refused with one problem that says why (damaged, or what
+    to give instead).
 
     ``vintage`` overrides the vintage the file states (the dashboard's
     ``refresh_date``); kinds without one have ``None`` unless it is given.
     An unknown ``kind`` raises :class:`~policingplan.problems.UserError`.
     """
-    from policingplan.data.files import CompressedFileError, decompress
+    from policingplan.data.files import CompressedFileError, archive_problem, decompress, read_raw
     from policingplan.data.readers.registry import reader_for
 
     reader = reader_for(kind)
     file = str(path)
+    whole_archive = archive_problem(path, kind)
+    if whole_archive is not None:
+        return _rejected(kind, file, "", Problem(
+            whole_archive, file=file,
+            accepted="a whole zip archive as published (data load and data check open it), or the CSV files in it",
+        ))
     try:
-        raw = Path(path).read_bytes()
+        raw = read_raw(path)
     except OSError as exc:
         return _rejected(kind, file, "", Problem(
             f"cannot read the file: {exc.strerror or exc}", file=file,
             accepted="a readable file",
+        ))
+    except KeyError:
+        return _rejected(kind, file, "", Problem(
+            "the zip archive has no such file", file=file, accepted="a file that the archive holds",
+        ))
+    except CompressedFileError as exc:
+        return _rejected(kind, file, "", Problem(
+            str(exc), file=file, accepted="a whole zip archive, as published",
         ))
     try:
         data = decompress(raw)
