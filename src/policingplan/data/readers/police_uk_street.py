@@ -13,11 +13,17 @@ LSOA name (``Camden 024B`` is Camden, ``E09000007``), or ``MPS-UNKNOWN`` (a
 warning) when the LSOA is blank or outside London; for every other force, the
 force's own name, as published (``Thames Valley Police``).
 
-Speed: the national files hold millions of rows.  The row-level work is a few
-vectorised passes (the crime IDs' form, the coordinates as numbers, a hash of
-each crime ID for repeats); every other check runs on the records grouped by
-the coded columns and a few flags, and only a failing check goes back to the
-records for their lines.
+Speed: the national files hold millions of rows, in files of a few thousand.
+The row-level work is one grouping by the coded columns, one query of a few
+aggregates (the coordinates as numbers, the distinct locations, the context),
+and one pass over the crime IDs' bytes (their form, and a 64-bit hash of each
+for repeats).  Every check then runs on the groups, on the distinct LSOA
+(code, name) pairs or on distinct values, only to say whether all pass; only
+a file that fails one goes back to its records, the careful way, to name each
+line (``_check_each_line``).  A file as the publisher writes it takes the
+quickest way (``_plainly_valid``); one with other spellings or surrounding
+spaces a slower one (``_all_valid``).  Small files make each query's fixed
+cost count, so the queries are eager and few.
 """
 
 from __future__ import annotations
@@ -27,7 +33,9 @@ import gzip
 import re
 from functools import lru_cache
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from policingplan.data.readers import ReadResult
 from policingplan.data.readers.base import (
@@ -186,35 +194,280 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
         return finish(result, problems)
     _extra_columns(rows, set(found.values()), problems)
     records = rows.frame.select(LINE, *[pl.col(header).alias(name) for name, header in found.items()])
-    locations = records["location"].unique()
-    no_location = locations.filter(locations.str.contains(r"(?i)^\s*no location\s*$"))
-    # Group the records by the coded columns and the flags: the checks, the stripping of
-    # surrounding spaces and the units then work on groups, and each column's own check on
-    # its distinct values.
-    frame = (records.lazy().with_columns(_flags(no_location)).group_by(KEYS + FLAGS)
-             .agg(pl.len().cast(pl.Int64).alias("count"), pl.col(LINE).min()).collect())
-    _check(frame, records, locations, no_location, found, problems)
-    if not problems.has_errors:
-        _check_crime_ids(records, found, problems)
+    # The records grouped by the coded columns (the table's keys, and every distinct value
+    # that a check on a value alone needs), the row-level checks as a few aggregates, and the
+    # crime IDs' form: one pass each.  Every check then runs on the groups or the distinct
+    # values, only to say whether all pass; only when one fails do the checks go through the
+    # records again, the careful way, to name each line (_check_each_line).
+    frame, summary = _summarise(records)
+    london = london_lsoas()
+    ids_ok, ids_repeat = _crime_id_form(records["crime_id"])
+    if ids_ok and (_plainly_valid(frame, summary, london) or _all_valid(frame, summary, london)):
+        if london is None:
+            _warn_no_london_list(found, problems)
+        if ids_repeat:
+            _check_crime_ids(records, found, problems)
+    else:
+        _check_each_line(records, found, problems)
     del records
     if problems.has_errors:
         return finish(result, problems)
-    # One pass tells whether any value has surrounding spaces and whether every coded value
-    # is already spelt as published (the usual case: nothing more to do).
-    spaced, *published = frame.select(
-        pl.any_horizontal((pl.col(KEYS).str.strip_chars() != pl.col(KEYS)).any()),
-        pl.col("force").is_in(FORCES).all(), pl.col("crime_type").is_in(CRIME_TYPES).all(),
-        (pl.col("outcome").is_in(OUTCOMES) | (pl.col("outcome") == "")).all(),
-    ).row(0)
+    if "spaced" not in summary:  # the careful way found nothing that the quick one did
+        _all_valid(frame, summary, london)
+    spaced, *published = summary["spaced"], *summary["published"]
     if spaced:
-        frame = frame.with_columns(pl.col(KEYS).str.strip_chars())
+        frame = frame.with_columns(pl.col(GROUP_KEYS).str.strip_chars())
     for column, done in zip(("force", "crime_type", "outcome"), published):
         if not done:
             if column != "force":
                 _warn_unknown(frame, column, found, problems)
             frame = _spell_as_published(frame, column)
-    table = grouped_table(kind, _units(frame, found, problems))
+    # Without surrounding spaces and with every coded value spelt as published, each group is
+    # already one row of the table: the LSOA code gives its one name, and so the unit.
+    table = grouped_table(kind, _units(frame, found, problems), aggregate=spaced or not all(published))
     return finish(result, problems, table, rows_accepted=rows.rows_read)
+
+
+#: The columns the records are grouped by: the table's keys, and the LSOA name (the Met's unit).
+GROUP_KEYS = ["month", "force", "lsoa", "lsoa_name", "crime_type", "outcome"]
+LSOA_CODE = r"^[EW]01[0-9]{6}$"
+MONTH = r"^(19|20|21)[0-9][0-9]-(0[1-9]|1[0-2])$"
+LSOA_NAME = r"^\S.*\s[0-9]{3}[A-Z]$"
+NO_LOCATION = r"(?i)^\s*no location\s*$"
+LOCATION = r"(?i)^\s*(on or near\b.*|no location\s*)$"
+ON_OR_NEAR = r"(?i)^\s*on or near\b.*$"  # LOCATION less NO_LOCATION
+CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+def _asb(crime_type: pl.Expr) -> pl.Expr:
+    return crime_type.str.strip_chars().str.to_lowercase() == ANTI_SOCIAL_BEHAVIOUR.lower()
+
+
+def _summarise(records: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
+    """The records grouped by :data:`GROUP_KEYS` (``count``, first line, and how many have a
+    crime ID and how many blank coordinates), and the verdicts of the row-level checks."""
+    crime_id, location, context = pl.col("crime_id"), pl.col("location"), pl.col("context")
+    lon_blank = pl.col("longitude").str.len_bytes() == 0
+    lat_blank = pl.col("latitude").str.len_bytes() == 0
+    lon = pl.col("longitude").cast(pl.Float64, strict=False)
+    lat = pl.col("latitude").cast(pl.Float64, strict=False)
+    given = context.filter(context.str.len_bytes() > 0)
+    # Eager queries: on files of a few thousand lines, planning a lazy one costs more than it saves.
+    frame = records.group_by(GROUP_KEYS).agg(
+        pl.len().cast(pl.Int64).alias("count"), pl.col(LINE).min(),
+        (crime_id.str.len_bytes() > 0).sum().alias("ids"), lon_blank.sum().alias("no_coordinates"),
+    )
+    # The distinct locations of the lines without coordinates must say so, and those of the
+    # lines with them must not (the two forms that the publisher writes are disjoint).
+    reported_by = pl.col("reported_by").filter(pl.col("reported_by") != pl.col("force")).unique()
+    summary = records.select(
+        rows_valid=pl.all_horizontal(
+            ((lon_blank | lon.is_between(*LONGITUDE_RANGE).fill_null(False))
+             & (lat_blank | lat.is_between(*LATITUDE_RANGE).fill_null(False)) & (lon_blank == lat_blank)).all(),
+            location.filter(lon_blank).unique().str.contains(NO_LOCATION).all(),
+            location.filter(~lon_blank).unique().str.contains(ON_OR_NEAR).all(),
+            ~((given.str.len_chars() > CONTEXT_LIMIT) | given.str.contains(CONTROL)).any(),
+        ),
+        # Reported by: the values that differ from Falls within (usually none)
+        reported_by=reported_by.implode(),
+    )
+    summary = {name: column[0] for name, column in summary.to_dict().items()}  # lists as Series
+    summary["nulls"] = any(column.null_count() for column in records.get_columns())
+    return frame, summary
+
+
+def _crime_id_form(ids: pl.Series) -> tuple[bool, bool]:
+    """Whether every crime ID is blank or 64 hexadecimal characters in lower case, and (when
+    they are) whether any two of them may be the same (a 64-bit hash of each ID repeats).
+
+    The IDs' bytes are checked in one pass over the column's buffer: a regular expression
+    per value costs several times more.
+    """
+    array = ids.to_arrow()
+    if array.type != pa.large_string():
+        array = array.cast(pa.large_string())
+    if array.null_count:
+        return False, True
+    _, offsets, data = array.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int64)[array.offset: array.offset + len(array) + 1]
+    lengths = np.diff(offsets)
+    if not ((lengths == 0) | (lengths == 64)).all():
+        return False, True
+    if data is None or offsets[-1] == offsets[0]:
+        return True, False
+    text = np.frombuffer(data, dtype=np.uint8)[offsets[0]: offsets[-1]]
+    if not (((text - 48) < 10) | ((text - 97) < 6)).all():  # 0-9, a-f (bytes below wrap round)
+        return False, True
+    # Every ID is 64 bytes, one after another: hash each one's eight words into one.
+    words = text.reshape(-1, 64).view("<u8")
+    hashes = words[:, 0].copy()
+    for i in range(1, 8):
+        hashes *= np.uint64(0x9E3779B97F4A7C15)
+        hashes ^= words[:, i]
+    hashes.sort()
+    return True, bool((hashes[1:] == hashes[:-1]).any())
+
+
+def _plainly_valid(frame: pl.DataFrame, summary: dict, london: pl.DataFrame | None) -> bool:
+    """Whether the file is valid as the publisher writes it: every value without surrounding
+    spaces, every force, crime type and outcome spelt as published, and every check passing
+    (:func:`_all_valid`, for any other file, allows other spellings).  A few queries on the
+    groups and on the distinct LSOA (code, name) pairs.
+
+    The LSOA codes' names: with every pair both blank or both well formed, each code has one
+    name and each name one code when the pairs, the codes and the names are as many.
+    """
+    extra = summary["reported_by"]
+    if summary["nulls"] or not summary["rows_valid"] or (extra.len() and not extra.is_in(FORCES).all()):
+        return False
+    lsoa, name = pl.col("lsoa"), pl.col("lsoa_name")
+    asb = pl.col("crime_type") == ANTI_SOCIAL_BEHAVIOUR
+    no_outcome = pl.col("outcome") == ""
+    checks = [
+        pl.col("month").str.contains(MONTH),
+        pl.col("force").is_in(FORCES),
+        pl.col("crime_type").is_in(CRIME_TYPES),
+        pl.col("outcome").is_in(OUTCOMES) | no_outcome,
+        asb | (pl.col("ids") == pl.col("count")) | (pl.col("ids").sum() == 0),
+        ~asb | ((pl.col("ids") == 0) & no_outcome),
+        pl.col("no_coordinates") == pl.when(lsoa == "").then(pl.col("count")).otherwise(0),
+    ]
+    if not frame.select(pl.all_horizontal(checks).fill_null(False).all()).item():
+        return False
+    pairs = frame.select(lsoa, name).unique()
+    formed, codes, names, prefixes = pairs.select(
+        (((lsoa == "") & (name == "")) | (lsoa.str.contains(LSOA_CODE) & name.str.contains(LSOA_NAME))).all()
+        .alias("formed"),
+        lsoa.n_unique().alias("codes"), name.n_unique().alias("names"),
+        # the names less their last four characters (the number and letter), for their borough
+        name.str.head(-4).unique().implode().alias("prefixes"),
+    ).row(0)
+    if not (formed and codes == names == pairs.height):
+        return False
+    if london is not None and not _outside_london(pairs["lsoa"], prefixes, london):
+        # Some of the file is in London: each code's borough, and its name's, pair by pair.
+        borough, district = pl.col("borough"), pl.col("district")
+        pairs = pairs.with_columns(borough=lsoa.replace_strict(london["lsoa"], london["borough"], default=None,
+                                                               return_dtype=pl.Utf8), district=_borough_of(name))
+        wrong = ((borough.is_not_null() & (district.is_null() | (district != borough)))
+                 | (district.is_not_null() & borough.is_null() & (lsoa <= london["lsoa"].max())))
+        if pairs.select(wrong.any()).item():
+            return False
+    summary["spaced"], summary["published"] = False, [True, True, True]
+    return True
+
+
+#: London's LSOA numbers (``E01`` and six digits), as a table: the list's object and the table.
+_LONDON_NUMBERS: list = [None, None]
+#: The borough of the part of an LSOA name before its number and letter (None outside London).
+_DISTRICTS: dict[str, str | None] = {}
+
+
+def _outside_london(codes: pl.Series, prefixes: list[str], london: pl.DataFrame) -> bool:
+    """Whether no code is on the London list and no name (``prefixes``: the names less their
+    last four characters) is in a London borough: then no LSOA can be a wrong London one.
+
+    For codes that are blank or ``E01``/``W01`` and six digits (checked before).  The codes are
+    looked up by number in a table of London's; the few distinct name prefixes in a cache.
+    """
+    if _LONDON_NUMBERS[0] is not london:
+        table = np.zeros(1_000_000, dtype=bool)
+        table[london["lsoa"].str.slice(3).cast(pl.Int64).to_numpy()] = True
+        _LONDON_NUMBERS[:] = [london, table]
+    array = codes.to_arrow()
+    if array.type != pa.large_string():
+        array = array.cast(pa.large_string())
+    _, offsets, data = array.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int64)[array.offset: array.offset + len(array) + 1]
+    if offsets[-1] > offsets[0]:
+        text = np.frombuffer(data, dtype=np.uint8)[offsets[0]: offsets[-1]].reshape(-1, 9)
+        numbers = (text[:, 3:].astype(np.int64) - 48) @ (10 ** np.arange(5, -1, -1))
+        if (_LONDON_NUMBERS[1][numbers] & (text[:, 0] == ord("E"))).any():
+            return False
+    new = [prefix for prefix in prefixes if prefix not in _DISTRICTS]
+    if new:
+        if len(_DISTRICTS) > 100_000:
+            _DISTRICTS.clear()
+        found = pl.DataFrame({"prefix": new}, schema={"prefix": pl.Utf8}).select(
+            _borough_of_district(pl.col("prefix").str.strip_chars_end()))
+        _DISTRICTS.update(zip(new, found.to_series().to_list()))
+    return all(_DISTRICTS[prefix] is None for prefix in prefixes)
+
+
+def _all_valid(frame: pl.DataFrame, summary: dict, london: pl.DataFrame | None) -> bool:
+    """Whether every check of :func:`_check` passes (without naming lines): the checks on a
+    value alone on the distinct values, the checks that relate columns on the groups and
+    the row-level verdicts of :func:`_summarise`, the LSOA checks on the distinct pairs.
+    Adds to ``summary`` whether any key has surrounding spaces (``spaced``) and whether
+    the forces, crime types and outcomes are all spelt as published (``published``)."""
+    lsoa, name = pl.col("lsoa").str.strip_chars(), pl.col("lsoa_name").str.strip_chars()
+    asb = _asb(pl.col("crime_type"))
+    distinct = {c: pl.col(c).unique() for c in GROUP_KEYS}
+    forces = distinct["force"].append(pl.lit(summary["reported_by"]))
+    lsoa_blank = pl.col("lsoa").str.len_bytes() == 0
+    checks = [
+        distinct["month"].str.strip_chars().str.contains(MONTH),
+        _known("force", forces).is_not_null(),
+        (distinct["lsoa"] == "") | distinct["lsoa"].str.strip_chars().str.contains(LSOA_CODE),
+        (distinct["lsoa_name"] == "") | distinct["lsoa_name"].str.strip_chars().str.contains(LSOA_NAME),
+        distinct["crime_type"].str.strip_chars() != "",
+        # a crime ID on every crime (unless no line has one), none on anti-social behaviour
+        asb | (pl.col("ids") == pl.col("count")) | (pl.col("ids").sum() == 0),
+        ~asb | (pl.col("ids") == 0),
+        # an LSOA code with coordinates, a blank code with none; a name with its code
+        pl.col("no_coordinates") == pl.when(lsoa_blank).then(pl.col("count")).otherwise(0),
+        lsoa_blank == (pl.col("lsoa_name").str.len_bytes() == 0),
+        (pl.col("outcome").str.strip_chars() == "") | ~asb,
+    ]
+    # (in their order of appearance, so that the code and the name, each taken apart, stay paired)
+    pair = (pl.struct(lsoa.alias("lsoa"), name.alias("lsoa_name")).filter(lsoa.str.contains(LSOA_CODE))
+            .unique(maintain_order=True))
+    code, named = pair.struct.field("lsoa"), pair.struct.field("lsoa_name")
+    checks += [~code.is_duplicated(), ~named.is_duplicated()]
+    if london is not None:
+        highest = london["lsoa"].max()
+        borough = code.replace_strict(london["lsoa"], london["borough"], default=None, return_dtype=pl.Utf8)
+        district = _borough_of(named)
+        checks.append(~((borough.is_not_null() & (district.is_null() | (district != borough)))
+                        | (district.is_not_null() & borough.is_null() & (code <= highest))))
+    keys = pl.col(GROUP_KEYS)
+    verdicts = frame.select(
+        pl.all_horizontal(check.fill_null(False).all() for check in checks).alias("valid"),
+        pl.any_horizontal((keys.str.strip_chars() != keys).any()).alias("spaced"),
+        pl.col("force").is_in(FORCES).all().alias("force"),
+        pl.col("crime_type").is_in(CRIME_TYPES).all().alias("crime_type"),
+        (pl.col("outcome").is_in(OUTCOMES) | (pl.col("outcome") == "")).all().alias("outcome"),
+    ).row(0, named=True)
+    summary["spaced"] = verdicts["spaced"]
+    summary["published"] = [verdicts["force"], verdicts["crime_type"], verdicts["outcome"]]
+    return verdicts["valid"] and not summary["nulls"] and summary["rows_valid"]
+
+
+_BOROUGH_NAMES = pl.Series(list(_BOROUGH_BY_NAME), dtype=pl.Utf8)
+_BOROUGH_CODES = pl.Series(list(_BOROUGH_BY_NAME.values()), dtype=pl.Utf8)
+
+
+def _borough_of(lsoa_name: pl.Expr) -> pl.Expr:
+    """The London borough (code) that an LSOA name starts with, null when none."""
+    return _borough_of_district(lsoa_name.str.replace(r"\s+[0-9]{3}[A-Z]$", ""))
+
+
+def _borough_of_district(district: pl.Expr) -> pl.Expr:
+    """The London borough (code) of a local authority's name, null when none."""
+    return (district.str.to_lowercase().str.replace_all("&", " and ", literal=True).str.replace_all(r"[-_\s]+", " ")
+            .replace_strict(_BOROUGH_NAMES, _BOROUGH_CODES, default=None, return_dtype=pl.Utf8))
+
+
+def _check_each_line(records: pl.DataFrame, found: dict[str, str], problems: FileProblems) -> None:
+    """Every check, naming each failing line: the records grouped by the coded columns and
+    the row-level flags, each check run on the groups, and a failing one on the records."""
+    locations = records["location"].unique()
+    no_location = locations.filter(locations.str.contains(NO_LOCATION))
+    frame = (records.lazy().with_columns(_flags(no_location)).group_by(KEYS + FLAGS)
+             .agg(pl.len().cast(pl.Int64).alias("count"), pl.col(LINE).min()).collect())
+    _check(frame, records, locations, no_location, found, problems)
+    if not problems.has_errors:
+        _check_crime_ids(records, found, problems)
 
 
 def _extra_columns(rows, used: set[str], problems: FileProblems) -> None:
@@ -233,11 +486,6 @@ def _extra_columns(rows, used: set[str], problems: FileProblems) -> None:
             line=1, column=name, value=name, severity="warning",
             accepted="the twelve columns " + ", ".join(s[0] for s in COLUMNS.values()),
         )
-
-
-def _spaced(values: pl.Series) -> bool:
-    distinct = values.unique()
-    return bool((distinct.str.strip_chars() != distinct).any())
 
 
 def _known(column: str, values: pl.Expr) -> pl.Expr:
@@ -316,7 +564,7 @@ def _check(frame: pl.DataFrame, records: pl.DataFrame, locations: pl.Series, no_
          "a blank outcome for anti-social behaviour (it has none)"),
     ]
     _check_context(records, found, problems)
-    valid_location = locations.str.contains(r"(?i)^\s*(on or near\b.*|no location\s*)$")
+    valid_location = locations.str.contains(LOCATION)
     if not valid_location.all():
         bad = locations.filter(~valid_location)
         _report(records.filter(pl.col("location").is_in(bad.implode())).sort(LINE), "location",
@@ -375,6 +623,11 @@ def _report(rows: pl.DataFrame, column: str, message: str, accepted: str, found:
                       accepted=accepted)
 
 
+def _warn_no_london_list(found: dict[str, str], problems: FileProblems) -> None:
+    problems.add("the list of London LSOAs (data/reference/lsoa-london-2011.csv.gz) is missing: LSOA "
+                 "codes are checked for their form only", column=found["lsoa"], severity="warning")
+
+
 def _check_lsoas(frame: pl.DataFrame, records: pl.DataFrame, found: dict[str, str],
                  problems: FileProblems, london: pl.DataFrame | None) -> None:
     """Each LSOA code has one name across the file (and each name one code); a London LSOA exists."""
@@ -403,8 +656,7 @@ def _check_lsoas(frame: pl.DataFrame, records: pl.DataFrame, found: dict[str, st
                           column=found[other], value_column="value",
                           accepted=f"one {label} for each LSOA {what} across the file")
     if london is None:
-        problems.add("the list of London LSOAs (data/reference/lsoa-london-2011.csv.gz) is missing: LSOA "
-                     "codes are checked for their form only", column=found["lsoa"], severity="warning")
+        _warn_no_london_list(found, problems)
         return
     highest = london["lsoa"].max()
     candidates = pairs.select("lsoa", "lsoa_name").unique().join(london, on="lsoa", how="left").filter(
@@ -423,8 +675,8 @@ def _check_lsoas(frame: pl.DataFrame, records: pl.DataFrame, found: dict[str, st
     if wrong.height:
         lines = _lines(records).join(wrong.select("lsoa", "lsoa_name", "borough"), on=["lsoa", "lsoa_name"])
         lines = lines.with_columns(value=pl.format("{} {}", "lsoa", "lsoa_name"))
-        problems.add_rows(
-            lines.select(LINE, "value"), message="no such London LSOA: the code is not an LSOA of the "
+        problems.add_rows(  # sorted again: a join keeps no order
+            lines.select(LINE, "value").sort(LINE), message="no such London LSOA: the code is not an LSOA of the "
             "borough that its name gives", column=found["lsoa"], value_column="value",
             accepted=f"a London LSOA code of 2011 ({london.height:,} codes, ONS) in the borough of its name, "
                      f"or a code created in 2021 (above {highest})")
