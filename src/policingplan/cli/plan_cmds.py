@@ -113,6 +113,11 @@ def validate(
     if plan is not None:
         checked, findings, category_warnings = _check_categories(plan, warehouse)
         warnings = warnings + category_warnings
+        from policingplan.targets.plan_check import unit_target_problems  # the plan as a whole: unit targets meet the force's
+
+        unmet = unit_target_problems(plan)
+        if unmet:
+            errors, problems, plan = errors + unmet, ProblemList([*errors, *unmet, *warnings]), None
     if json_output:
         print_json(
             {
