@@ -25,6 +25,8 @@ class Problem:
     value: Any = None
     accepted: str | None = None
     severity: Severity = "error"
+    #: How many problems that follow from this one (its cause) are not shown.
+    held_back: int = 0
 
     def location(self) -> str:
         parts = []
@@ -43,6 +45,9 @@ class Problem:
             text += f" (found {self.value!r})"
         if self.accepted:
             text += f"; accepted: {self.accepted}"
+        if self.held_back:
+            text += (f"; and {self.held_back:,} problems that follow from it are not shown" if self.held_back > 1
+                     else "; and 1 problem that follows from it is not shown")
         where = self.location()
         return f"{where}: {text}" if where else text
 

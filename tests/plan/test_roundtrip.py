@@ -46,7 +46,8 @@ span = st.tuples(st.integers(1990, 2010), st.integers(0, 5)).map(lambda p: f"{p[
 period = fy | calendar | span
 month = st.tuples(st.integers(1995, 2030), st.integers(1, 12)).map(lambda p: f"{p[0]:04d}-{p[1]:02d}")
 date = st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31))
-filters = st.dictionaries(line, st.lists(line, max_size=3), max_size=3)
+# Each attribute lists a value: validate refuses one that lists none (nothing would count).
+filters = st.dictionaries(line, st.lists(line, min_size=1, max_size=3), max_size=3)
 
 
 def unique_lists(strategy, key, max_size=4):
@@ -54,24 +55,29 @@ def unique_lists(strategy, key, max_size=4):
 
 
 @st.composite
-def counting_rules(draw):
-    if draw(st.booleans()):
+def counting_rules(draw, kind="count"):
+    # Rules that can only mean one thing: a rate has a denominator, unlike its numerator.
+    if kind not in ("ratio", "percentage") and draw(st.booleans()):
         return CountingRule(count=draw(filters), note=draw(maybe_text))
-    return CountingRule(numerator=draw(filters), denominator=draw(filters), note=draw(maybe_text))
+    numerator = draw(filters)
+    as_sets = lambda flt: {k: set(v) for k, v in flt.items()}  # noqa: E731
+    denominator = draw(filters.filter(lambda d: as_sets(d) != as_sets(numerator)))
+    return CountingRule(numerator=numerator, denominator=denominator, note=draw(maybe_text))
 
 
 @st.composite
 def measures(draw, measure_id):
+    kind = draw(st.sampled_from(["count", "ratio", "percentage", "level"]))
     return Measure(
         id=measure_id,
         name=draw(text),
-        kind=draw(st.sampled_from(["count", "ratio", "percentage", "level"])),
+        kind=kind,
         polarity=draw(st.sampled_from(["lower", "higher", "neutral"])),
         unit_of_count=draw(text),
         cpa=draw(st.booleans()),
         description=draw(maybe_text),
         source=draw(st.none() | line),
-        rule=draw(st.none() | counting_rules()),
+        rule=draw(st.none() | counting_rules(kind)),
         data_note=draw(maybe_text),
     )
 

@@ -8,7 +8,9 @@ monthly sources, but a calendar year ``2019`` or a financial year ``2006/07``
 for sources published only by year (``period_kind`` says which), so that an
 annual source is never passed off as a month.
 
-The force's row (unit ``force``) is the sum of every unit in the source that
+The force's row (unit ``force``) is the force's own figure where the source
+gives one (a ``tidy`` line for unit ``force``: a survey of all London, say),
+used as it is; otherwise it is the sum of every unit in the source that
 the rule counts, including records a publisher could not place in a borough
 (``MPS-UNKNOWN``) but not areas made of other areas (the Met Police Area,
 England and Wales: see :data:`~policingplan.data.units.AGGREGATE_AREA_PREFIXES`);
@@ -23,6 +25,7 @@ from typing import Iterable
 import duckdb
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from policingplan.data.rules import SUM_OF, compile_rule, force_totals, rule_attributes, validate_rule
 from policingplan.data.warehouse import Warehouse
@@ -122,10 +125,17 @@ def _measure_values(measures: list[Measure], warehouse: Warehouse, unit: str | N
         if unit is not None and unit != FORCE:
             values = values.filter(values.unit == unit)
         table = values.to_pyarrow()
+        if measure.kind in ("ratio", "percentage"):
+            # A force line without its denominator is no rate: the force's row is then the units' sum.
+            table = table.filter(pc.or_(pc.not_equal(table.column("unit"), FORCE),
+                                        pc.is_valid(table.column("denominator"))))
         if unit is None or unit == FORCE:
-            # The force's rows sum the units' rows just computed: no second scan of the records.
+            # The force's rows sum the units' rows just computed (no second scan of the records),
+            # for the periods where the source gives no figure for the force itself.
             totals = con.to_pyarrow(force_totals(ibis.memtable(table), measure)).cast(table.schema)
-            table = totals if unit == FORCE else pa.concat_tables([table, totals])
+            if unit == FORCE:
+                table = table.filter(pc.equal(table.column("unit"), FORCE))
+            table = pa.concat_tables([table, totals])
         parts.append(_in_range(table, measure.id, first, last))
     con.disconnect()
     if not parts:

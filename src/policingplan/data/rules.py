@@ -28,7 +28,8 @@ import ibis.expr.types as ir
 
 from policingplan.data.readers import ATTRIBUTES
 from policingplan.data.units import AGGREGATE_AREA_PREFIXES
-from policingplan.plan.model import CountingRule, Measure
+from policingplan.plan.model import FORCE, CountingRule, Measure
+from policingplan.plan.validate import rule_meaning_problems
 from policingplan.problems import Problem, ProblemList
 
 #: The columns every measure value is grouped by.
@@ -93,6 +94,9 @@ def validate_rule(
             accepted="a rule with 'count', or 'numerator' and 'denominator'",
         ))
         return problems
+    for suffix, message, value, accepted in rule_meaning_problems(measure.model_dump(mode="json")):
+        problems.add(Problem(f"measure {measure.id!r}: {message}", column=f"{where}.rule.{'.'.join(suffix)}",
+                             value=value, accepted=accepted))
     known = ATTRIBUTES[kind]
     for role, flt in rule_filters(measure.rule).items():
         for attr, values in flt.items():
@@ -192,16 +196,24 @@ def _compile_tidy(table: ir.Table, filters: dict, null) -> ir.Table:
 
 
 def force_totals(values: ir.Table, measure: Measure) -> ir.Table:
-    """The force's row for each period: the sum of its units' numerators and denominators.
+    """The force's row for each period that has none of its own: the sum of its units' numerators
+    and denominators.
 
     Counts and levels add up.  Ratios and percentages are summed on both sides,
     so that the rate is recomputed from the totals, never averaged
     (docs/conventions.md#roll-ups); a period where any unit lacks a
     denominator gets no force row.
     Aggregate areas (see :data:`~policingplan.data.units.AGGREGATE_AREA_PREFIXES`) are not added in.
+    A row the source gives for the force itself (unit ``force`` in a ``tidy`` file: a survey of
+    all London, say) is the force's own figure: it is neither added in nor summed over; the
+    periods it covers get no summed row (it stays in ``values``, as it is).
     """
     needs_denominator = measure.kind in ("ratio", "percentage")
-    values = values.filter(~values.unit.substr(0, 3).isin(list(AGGREGATE_AREA_PREFIXES)))
+    given = values.filter((values.unit == FORCE)
+                          & (values.denominator.notnull() if needs_denominator else ibis.literal(True)))
+    given = given.select("period", "period_kind").distinct()
+    values = values.filter((values.unit != FORCE)
+                           & ~values.unit.substr(0, 3).isin(list(AGGREGATE_AREA_PREFIXES)))
     totals = values.group_by(["period", "period_kind"]).aggregate(
         numerator=values.numerator.sum(),
         denominator=values.denominator.sum(),
@@ -209,7 +221,8 @@ def force_totals(values: ir.Table, measure: Measure) -> ir.Table:
     )
     if needs_denominator:
         totals = totals.filter(totals.missing_denominators == 0)
+    totals = totals.anti_join(given, ["period", "period_kind"])
     return totals.select(
-        unit=ibis.literal("force"), period=totals.period, period_kind=totals.period_kind,
+        unit=ibis.literal(FORCE), period=totals.period, period_kind=totals.period_kind,
         numerator=totals.numerator, denominator=totals.denominator.cast("float64"),
     )

@@ -41,15 +41,33 @@ _TABLE_FIELDS = {"units", "partner_targets"}
 
 
 def _read_text(path: Path, label: str, problems: ProblemList) -> str | None:
+    """The file's text, or ``None`` with one problem that says why (at the line of a byte that is not UTF-8)."""
     try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            return handle.read()
-    except UnicodeDecodeError as exc:
-        problems.add(Problem(f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})", file=label,
-                             accepted="a UTF-8 text file"))
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError as exc:
         problems.add(Problem(f"the file cannot be read: {exc.strerror}", file=label))
-    return None
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.add(_not_utf8(data, exc, label))
+        return None
+
+
+def _not_utf8(data: bytes, exc: UnicodeDecodeError, label: str) -> Problem:
+    """The first byte that is not UTF-8, at its line, with what it is in Windows-1252 if it is a character there."""
+    line = data.count(b"\n", 0, exc.start) + 1
+    byte = data[exc.start : exc.start + 1]
+    message = f"the file is not UTF-8 text: the byte 0x{byte.hex().upper()} on this line is not UTF-8"
+    try:
+        data.decode("cp1252")
+        char = byte.decode("cp1252")
+        message += (f" ({char!r} in Windows-1252: the file looks saved as Windows-1252 (cp1252), "
+                    "as Excel's plain 'CSV' does; save it as 'CSV UTF-8')")
+    except UnicodeDecodeError:
+        pass
+    return Problem(message, file=label, line=line, accepted="a UTF-8 text file")
 
 
 def read_source(path: str | os.PathLike) -> PlanSource:
@@ -76,18 +94,24 @@ def read_source(path: str | os.PathLike) -> PlanSource:
     for name, (field_name, refused) in TABLES.items():
         table_file = folder / name
         if table_file.is_dir():
-            source.problems.add(Problem("this is a folder, not a CSV file", file=name,
-                                        accepted=f"a CSV file of {field_name.replace('_', ' ')}, or no such file"))
+            _broken(source, Problem("this is a folder, not a CSV file", file=name,
+                                    accepted=f"a CSV file of {field_name.replace('_', ' ')}, or no such file"))
         if not table_file.is_file():
             continue
-        table_text = _read_text(table_file, name, source.problems)
+        unread = ProblemList()
+        table_text = _read_text(table_file, name, unread)
         if table_text is None:
+            _broken(source, unread.errors[0])
             continue
         table, problems = parse_csv(table_text, name)
+        if table.cause is not None:
+            _broken(source, table.cause)
+            continue
         if not table.header:
             columns = ", ".join(n for n in item_model(Plan, field_name).model_fields if n not in refused)
-            problems.add(Problem("the file is empty", file=name, line=1,
-                                 accepted=f"a header row ({columns}), then one row per item; or no such file"))
+            _broken(source, Problem("the file is empty", file=name, line=1,
+                                    accepted=f"a header row ({columns}), then one row per item; or no such file"))
+            continue
         source.tables[name] = table
         source.problems.extend(problems)
     narrative_dir = folder / NARRATIVE_DIR
@@ -105,6 +129,12 @@ def read_source(path: str | os.PathLike) -> PlanSource:
             else:
                 source.narrative[label] = body
     return source
+
+
+def _broken(source: PlanSource, cause: Problem) -> None:
+    """A table file that cannot be read as a whole: its one error, and no rows."""
+    source.broken.setdefault(cause.file, cause)
+    source.problems.add(cause)
 
 
 def read_plan(path: str | os.PathLike) -> tuple[Plan | None, ProblemList]:

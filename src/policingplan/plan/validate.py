@@ -15,6 +15,8 @@ from __future__ import annotations
 import difflib
 import json
 import typing
+from collections import Counter
+from dataclasses import replace
 from typing import Any, Iterator
 
 from pydantic import BaseModel, ValidationError
@@ -103,13 +105,24 @@ def validate_source(source: PlanSource) -> tuple[Plan | None, ProblemList]:
     for path, line in source.lines.items():
         origins.add(path, PLAN_FILE, line)
     merged = dict(data)
+    # Causes: a file that cannot be read as a whole (or a plan field misspelt away), each
+    # with its one error; the problems that follow from it are held back and counted.
+    broken: dict[Any, Problem] = dict(source.broken)
     for file, (field_name, refused) in TABLES.items():
         table = source.tables.get(file)
-        if table is not None:
-            _merge_table(table, field_name, refused, merged, origins, problems)
+        if table is not None and file not in broken:
+            cause = _merge_table(table, field_name, refused, merged, origins, problems)
+            if cause is not None:
+                broken[file] = cause
     _attach_narrative(source, merged, origins, problems)
+    missing_units = _missing_units(source, merged, broken)
+    if missing_units is not None:
+        problems.add(missing_units)
+        broken[UNITS_FILE] = missing_units
 
     plan: Plan | None = None
+    model_errors: list[dict] = []
+    model_problems: list[Problem] = []
     try:
         plan = Plan.model_validate(merged)
     except ValidationError as exc:
@@ -117,17 +130,74 @@ def validate_source(source: PlanSource) -> tuple[Plan | None, ProblemList]:
             problem = _problem_from_error(error, origins)
             if error["type"] == "missing" and problem.column in origins.missing_columns.get(problem.file, ()):
                 continue
-            problems.add(problem)
-    _check_rules(merged, origins, problems)
-    ordered = ProblemList(sorted(problems.items, key=_reading_order))
+            model_errors.append(error)
+            model_problems.append(problem)
+    problems.extend(model_problems)
+    _misspelt_lists(model_problems, model_errors, merged, broken)
+    held: Counter = Counter()
+    # The list of the plan each cause leaves unknown: units.csv's units, a misspelt list's own.
+    broken_fields = {TABLES[key][0] if key in TABLES else key[1]: key
+                     for key in broken if key in TABLES or isinstance(key, tuple)}
+    _check_rules(merged, origins, problems, broken_fields, held)
+    causes = {id(cause): key for key, cause in broken.items()}
+    shown = ProblemList()
+    for problem in problems:
+        key = causes.get(id(problem))
+        if key is not None:
+            continue
+        file_key = problem.file if problem.file in broken else None
+        if problem.severity == "error" and file_key is not None:
+            held[file_key] += 1  # another error in a file that cannot be read: it follows from the cause
+            continue
+        shown.add(problem)
+    for key, cause in broken.items():
+        shown.add(replace(cause, held_back=held[key]) if held[key] else cause)
+    cause_ids = {(p.file, p.line, p.message) for p in broken.values()}
+    ordered = ProblemList(sorted(shown.items, key=lambda p: _reading_order(p, cause_ids)))
     if ordered.errors:
         return None, ordered
     return plan, ordered
 
 
-def _reading_order(problem: Problem) -> tuple:
-    """Warnings last; then by file (plan.yaml first) and line."""
-    return (problem.severity != "error", problem.file != PLAN_FILE, problem.file or "", problem.line or 0)
+def _missing_units(source: PlanSource, merged: dict, broken: dict) -> Problem | None:
+    """With no units.csv and no units in plan.yaml, every target and partner target of a unit
+    names a unit that is not there: the one cause is the missing file."""
+    if UNITS_FILE in source.tables or UNITS_FILE in broken or merged.get("units"):
+        return None
+    naming = sum(1 for _, t in _items(merged, "targets") if _text(t.get("scope", FORCE)) not in (FORCE, None))
+    naming += sum(1 for _ in _items(merged, "partner_targets"))
+    if not naming:
+        return None
+    columns = ", ".join(item_model(Plan, "units").model_fields)
+    return Problem(
+        "the file does not exist, and plan.yaml gives no units, so no unit that the targets "
+        "and partner targets name is known",
+        file=UNITS_FILE,
+        accepted=f"a {UNITS_FILE} in the plan folder: a header row ({columns}), then one row per unit",
+    )
+
+
+def _misspelt_lists(found: list[Problem], errors: list[dict], merged: dict, broken: dict) -> None:
+    """An unknown field of plan.yaml whose close match is a list of the plan that is not given
+    (``mesures`` for ``measures``) is the cause of every reference to that list that then fails:
+    mark the list broken, with the unknown field as its cause, so that they are held back."""
+    for error, problem in zip(errors, found):
+        loc = tuple(error["loc"])
+        if error["type"] != "extra_forbidden" or len(loc) != 1:
+            continue
+        close = difflib.get_close_matches(str(loc[0]), sorted(_REFERENCED), n=1, cutoff=0.75)
+        if close and close[0] not in merged:
+            broken.setdefault(("field", close[0]), problem)
+
+
+#: The plan's lists that other parts of it refer to (by id, code, or a CPA's force target).
+_REFERENCED = {"measures", "units", "priorities", "targets"}
+
+
+def _reading_order(problem: Problem, causes: frozenset | set = frozenset()) -> tuple:
+    """Warnings last; causes (a file that cannot be read) first; then by file (plan.yaml first) and line."""
+    return (problem.severity != "error", (problem.file, problem.line, problem.message) not in causes,
+            problem.file != PLAN_FILE, problem.file or "", problem.line or 0)
 
 
 def validate_plan(plan: Plan) -> ProblemList:
@@ -142,41 +212,58 @@ def validate_plan(plan: Plan) -> ProblemList:
 
 def _merge_table(
     table: Table, field_name: str, refused: frozenset[str], merged: dict, origins: _Origins, problems: ProblemList
-) -> None:
+) -> Problem | None:
+    """Merge a table's rows into the plan's data; return the cause if its header lacks a required
+    column (the table is then not merged: each of its rows would lack it)."""
     model = item_model(Plan, field_name)
     known = [name for name in model.model_fields if name not in refused]
+    required = [n for n in known if model.model_fields[n].is_required()]
+    lacking = [name for name, info in model.model_fields.items() if info.is_required() and name not in table.header]
     usable: list[str] = []
+    cause: Problem | None = None
     for column in table.header:
         if column in known:
             usable.append(column)
             continue
+        misspelt = False
         if column in refused:
             message = f"the column '{column}' cannot be given in {table.file}"
             accepted = f"write {column} in {PLAN_FILE}; columns here: {', '.join(known)}"
         else:
             message = f"unknown column '{column}'"
             accepted = _suggest(column, known)
-        problems.add(
-            Problem(message, file=table.file, line=table.header_line, column=column, value=column, accepted=accepted)
-        )
-    lacking = [name for name, info in model.model_fields.items() if info.is_required() and name not in table.header]
+            close = difflib.get_close_matches(column, lacking, n=1, cutoff=0.5)
+            if close and table.rows:
+                # A misspelt required column: one mistake, one problem.
+                misspelt = True
+                lacking.remove(close[0])
+                message = f"unknown column '{column}', so the required column '{close[0]}' is missing"
+                accepted = f"did you mean '{close[0]}'? a header with the columns {', '.join(required)}"
+        problem = Problem(message, file=table.file, line=table.header_line, column=column, value=column,
+                          accepted=accepted)
+        problems.add(problem)
+        if misspelt and cause is None:
+            cause = problem
     if lacking and table.rows:
         origins.missing_columns[table.file] = set(lacking)
-        for column in lacking:
-            problems.add(
-                Problem(
-                    f"the required column '{column}' is missing",
-                    file=table.file,
-                    line=table.header_line,
-                    column=column,
-                    accepted=f"a header with the columns {', '.join(n for n in known if model.model_fields[n].is_required())}",
-                )
-            )
+        names = " and ".join(f"'{n}'" for n in lacking)
+        problem = Problem(
+            f"the required column {names} is missing" if len(lacking) == 1
+            else f"the required columns {names} are missing",
+            file=table.file,
+            line=table.header_line,
+            column=lacking[0],
+            accepted=f"a header with the columns {', '.join(required)}",
+        )
+        problems.add(problem)
+        cause = cause or problem
+    if cause is not None:
+        return cause
     existing = merged.get(field_name)
     if existing is None:
         existing = []
     if not isinstance(existing, list):
-        return  # the YAML's own type error is reported by the model
+        return None  # the YAML's own type error is reported by the model
     rows = list(existing)
     for row, line in zip(table.rows, table.lines):
         path = (field_name, len(rows))
@@ -205,6 +292,7 @@ def _merge_table(
                 item[column] = cell
         rows.append(item)
     merged[field_name] = rows
+    return None
 
 
 def _attach_narrative(source: PlanSource, merged: dict, origins: _Origins, problems: ProblemList) -> None:
@@ -442,8 +530,19 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def _check_rules(data: dict, origins: _Origins, problems: ProblemList) -> None:
-    def report(path: tuple, message: str, value: Any = None, accepted: str | None = None, severity="error"):
+def _check_rules(data: dict, origins: _Origins, problems: ProblemList,
+                 broken: dict[str, Any] | None = None, held: Counter | None = None) -> None:
+    """The rules that span the plan.  ``broken`` maps a list of the plan that could not be read
+    (``units`` when units.csv cannot be) to its cause's key: a problem that follows from it
+    (a reference to a unit) is counted in ``held`` under that key, not reported."""
+    broken = broken or {}
+    held = held if held is not None else Counter()
+
+    def report(path: tuple, message: str, value: Any = None, accepted: str | None = None, severity="error",
+               follows: str | None = None):
+        if follows in broken:
+            held[broken[follows]] += 1
+            return
         file, line, column = origins.locate(path)
         problems.add(Problem(message, file=file, line=line, column=column, value=value, accepted=accepted, severity=severity))
 
@@ -490,7 +589,8 @@ def _check_rules(data: dict, origins: _Origins, problems: ProblemList) -> None:
         choices = list(extra) + ids
         accepted = _suggest(text, choices, what=what) if choices else f"the plan has no {what} yet"
         singular = {"priorities": "priority"}.get(what, what.removesuffix("s"))
-        report(path, f"no {singular} has the {key} '{text}'", text, accepted)
+        follows = {"objectives": "priorities"}.get(what, what)
+        report(path, f"no {singular} has the {key} '{text}'", text, accepted, follows=follows)
 
     # References.
     for path, objective in _objectives(data):
@@ -576,7 +676,108 @@ def _check_rules(data: dict, origins: _Origins, problems: ProblemList) -> None:
                 measure.get("id"),
                 f"a target with scope '{FORCE}' and period {plan_period or 'the plan year'} for this measure, "
                 "or cpa: false",
+                follows="targets",
             )
+
+    # Counting rules that can only mean one thing.
+    for i, measure in _items(data, "measures"):
+        for suffix, message, value, accepted in rule_meaning_problems(measure):
+            report(("measures", i, "rule") + suffix, message, value, accepted)
+
+
+# --- counting rules that can only mean one thing ------------------------------------------------
+
+#: The value column a filter sums when it names none (``sum_of``), for the source kinds that have
+#: more than one: the first of :data:`policingplan.data.rules.VALUE_CHOICES` (a test holds them equal).
+DEFAULT_SUM_OF = {"ons-lsoa-population": "all_ages", "gla-borough-fy": "value", "tidy": "numerator"}
+
+_RATES = ("ratio", "percentage")
+_SUM_OF = "sum_of"
+
+
+def _filter_key(flt: Any, source: Any) -> Any:
+    """A filter as a value to compare: attributes to sets of values, with the value column it sums."""
+    if not isinstance(flt, dict):
+        return None
+    key = {}
+    for attr, values in flt.items():
+        if not isinstance(values, list):
+            return None
+        key[str(attr)] = frozenset(str(v) for v in values)
+    if _SUM_OF not in key and isinstance(source, str) and source in DEFAULT_SUM_OF:
+        key[_SUM_OF] = frozenset({DEFAULT_SUM_OF[source]})
+    return frozenset(key.items())
+
+
+def rule_meaning_problems(measure: dict) -> list[tuple[tuple, str, Any, str]]:
+    """What makes a measure's counting rule fixed whatever the data, or mean two things.
+
+    Each as (path within ``rule``, message, value, accepted).  Refused:
+
+    * a ratio or percentage measure whose rule counts one filter (``count``) on a source of
+      records: it has no denominator (a ``tidy`` file's lines carry their own denominator, so
+      ``count`` there is a rate);
+    * a numerator and a denominator that are the same filter: the rate is 1 (100%) whatever the
+      data (on a ``tidy`` source, naming the same measure and summing the same column);
+    * an attribute that lists no values: nothing would ever count;
+    * a value that a filter counts and ``not_counted`` leaves out on purpose: it cannot be both.
+    """
+    found: list[tuple[tuple, str, Any, str]] = []
+    rule = measure.get("rule")
+    if not isinstance(rule, dict):
+        return found
+    kind, source = measure.get("kind"), measure.get("source")
+    ident = measure.get("id")
+    roles = [role for role in ("count", "numerator", "denominator") if isinstance(rule.get(role), dict)]
+    if kind in _RATES and "count" in roles and source != "tidy":
+        found.append((
+            ("count",),
+            f"the {kind} measure '{ident}' counts one filter, so it has no denominator and no rate",
+            _short(rule.get("count")),
+            "numerator: {...} and denominator: {...}, the records counted above and below the line "
+            "(or kind: count, for a plain count)",
+        ))
+    if "numerator" in roles and "denominator" in roles:
+        numerator, denominator = rule["numerator"], rule["denominator"]
+        same = _filter_key(numerator, source)
+        if same is not None and same == _filter_key(denominator, source):
+            if source == "tidy":
+                named = numerator.get("measure")
+                names = ", ".join(str(v) for v in named) if isinstance(named, list) and named else "..."
+                column = next(iter(numerator.get(_SUM_OF) or [DEFAULT_SUM_OF["tidy"]]))
+                message = (f"the numerator and the denominator name the same measure and sum the same column "
+                           f"({column}), so the rate is 1 (100%) whatever the data")
+                accepted = (f"count: {{measure: [{names}]}}, which takes each line's own numerator and "
+                            f"denominator; or sum_of: [denominator] in the denominator; or two measures, "
+                            f"one counted above the line and one below")
+            else:
+                message = "the numerator and the denominator are the same filter, so the rate is 1 (100%) whatever the data"
+                accepted = ("a numerator and a denominator that count different records "
+                            "(the numerator usually a part of the denominator)")
+            found.append((("denominator",), message, _short(denominator), accepted))
+    not_counted = rule.get("not_counted") if isinstance(rule.get("not_counted"), dict) else {}
+    for role in roles:
+        for attr, values in rule[role].items():
+            if attr == _SUM_OF or not isinstance(values, list):
+                continue
+            if not values:
+                found.append((
+                    (role, attr),
+                    f"the attribute '{attr}' lists no values, so nothing would ever count",
+                    "[]",
+                    "one or more values, or leave the attribute out to count every record",
+                ))
+                continue
+            excluded = not_counted.get(attr)
+            both = [v for v in values if isinstance(excluded, list) and v in excluded]
+            for value in both:
+                found.append((
+                    ("not_counted", attr),
+                    f"'{value}' is both counted (rule.{role}.{attr}) and listed as not counted",
+                    value,
+                    f"each value of '{attr}' either in the {role} or in not_counted, not both",
+                ))
+    return found
 
 
 # --- summary -----------------------------------------------------------------------------------

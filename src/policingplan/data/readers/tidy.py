@@ -6,8 +6,10 @@ Every column is checked (see ``docs/formats/tidy.md``):
 
 * ``unit``: a London borough's name or ONS code (mapped to the code, however spelt)
   or any other unit code written in capitals, digits and hyphens (``W06000015``,
-  ``TVP-OXFORD``), kept as it is; anything else is an error with the closest
-  borough suggested.
+  ``TVP-OXFORD``), kept as it is; or ``force`` (any case) for a figure of the
+  whole force, such as a survey of all London, which the force's row takes as
+  it is rather than summing the units; anything else is an error with the
+  closest borough suggested.
 * ``month``: ``YYYY-MM`` (a spreadsheet date on the first of the month is accepted),
   from 1990-01 to this month.
 * ``measure``: a measure's id (letters, digits, spaces and ``_ - . / ( )``).
@@ -30,6 +32,7 @@ from policingplan.data.readers.base import (
     finish, grouped_table, new_result, parse_csv, text_bytes,
 )
 from policingplan.data.units import accepted_unit_names, suggest_unit, unit_code
+from policingplan.plan.model import FORCE
 
 COLUMNS = ("unit", "month", "measure", "numerator", "denominator")
 _CODE = r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$"
@@ -62,14 +65,16 @@ def read(kind: str, file: str, data: bytes) -> ReadResult:
         LINE, *[pl.col(header).fill_null("").str.strip_chars().alias(name) for name, header in found.items()]
     )
     distinct = frame["unit"].unique().to_list()
-    lookup = {name: unit_code(name) for name in distinct}
+    # ``force`` (in any case) is the force's own figure, such as a survey of all London.
+    lookup = {name: FORCE if name.lower() == FORCE else unit_code(name) for name in distinct}
     frame = frame.with_columns(
         unit_code=pl.col("unit").replace_strict(lookup, default=None, return_dtype=pl.Utf8),
     ).with_columns(
         unit_code=pl.when(pl.col("unit_code").is_null() & pl.col("unit").str.contains(_CODE))
         .then(pl.col("unit")).otherwise(pl.col("unit_code"))
     )
-    accepted_units = accepted_unit_names() + ", or another unit's code in capitals (e.g. W06000015)"
+    accepted_units = (accepted_unit_names() + ", or another unit's code in capitals (e.g. W06000015), "
+                      "or force for the force's own figure")
     unknown = frame.filter(pl.col("unit_code").is_null())["unit"].unique(maintain_order=True).to_list()
     for name in unknown[:PROBLEMS_SHOWN]:
         suggestion = suggest_unit(name)
