@@ -9,6 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from policingplan.attribution import attribution
 from policingplan.cli import app
 from policingplan.data.readers import read_source
 
@@ -58,14 +59,16 @@ def test_totals_by_unit_with_where_ored_and_anded():
     result = runner.invoke(app, ["data", "totals", "police-uk-street", file, "--period", "month",
                                  "--by", "unit", "--where", "crime_type=Burglary,robbery", "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == [
+    assert json.loads(result.stdout)["rows"] == [
         {"unit": "E09000007", "period": "2023-04", "count": 2},
         {"unit": "MPS-UNKNOWN", "period": "2023-04", "count": 1},
     ]
     result = runner.invoke(app, ["data", "totals", "police-uk-street", file, "--period", "fy",
                                  "--by", "force", "--where", "crime_type=Burglary,Robbery",
                                  "--where", "outcome=Under investigation", "--json"])
-    assert json.loads(result.stdout) == [{"unit": "force", "period": "2023/24", "count": 2}]
+    document = json.loads(result.stdout)
+    assert document["rows"] == [{"unit": "force", "period": "2023/24", "count": 2}]
+    assert document["attribution"] == attribution(["police-uk-street"])
 
 
 def test_totals_unknown_attribute_lists_the_kinds_attributes():

@@ -33,7 +33,7 @@ runner = CliRunner()
 def totals_json(*args: str) -> list[dict]:
     result = runner.invoke(app, ["data", "totals", *args, "--json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    return json.loads(result.stdout)["rows"]
 
 
 def test_every_london_file_is_listed(london_dir: Path):

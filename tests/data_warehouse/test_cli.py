@@ -116,7 +116,7 @@ def test_measures_gives_rows_with_the_contract_keys_as_json_and_csv(tmp_path, da
     result = _invoke("measures", plan_dir, "--measure", "burglary", "--unit", WESTMINSTER,
                      "--from", "2023-04", "--to", "2023-09", "--warehouse", warehouse, "--json")
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
+    rows = json.loads(result.stdout)["rows"]
     assert [r["month"] for r in rows] == [f"2023-{m:02d}" for m in range(4, 10)]
     assert all(MEASURE_KEYS <= set(r) for r in rows)
     assert all(r["measure"] == "burglary" and r["unit"] == WESTMINSTER and r["denominator"] is None for r in rows)
@@ -155,8 +155,9 @@ def test_the_installed_command_loads_and_computes_end_to_end(tmp_path, data_dir,
         capture_output=True, text=True, check=False,
     )
     assert measures.returncode == 0, measures.stderr
-    assert json.loads(measures.stdout) == [{"measure": "child_ksi", "unit": "force", "month": "2019",
-                                           "period_kind": "year", "numerator": 211, "denominator": None}]
+    assert json.loads(measures.stdout)["rows"] == [{"measure": "child_ksi", "unit": "force", "month": "2019",
+                                                    "period_kind": "year", "numerator": 211, "denominator": None,
+                                                    "value": 211, "source": "tfl-casualties"}]
 
 
 def test_data_load_vintage_option_replaces_older_figures_and_says_so(tmp_path):

@@ -9,13 +9,31 @@ from __future__ import annotations
 import importlib
 import sys
 
-import typer
+#: The one line that a command stopped by Ctrl-C prints (exit code 130).
+INTERRUPTED = "Stopped (Ctrl-C); nothing was written."
+EXIT_INTERRUPTED = 130
 
-from policingplan import __version__
-from policingplan.problems import UserError
+
+def _stopped_while_starting() -> None:
+    """Ctrl-C while the command line is still being imported: the same one line, no traceback."""
+    sys.stderr.write(INTERRUPTED + "\n")
+    raise SystemExit(EXIT_INTERRUPTED)
+
+
+try:
+    import typer
+
+    from policingplan import __version__
+    from policingplan.problems import UserError
+except KeyboardInterrupt:
+    _stopped_while_starting()
+
+#: ``-h`` as well as ``--help``, for every command: sub-commands inherit it from the root's context.
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 app = typer.Typer(
     name="policingplan",
+    context_settings=CONTEXT_SETTINGS,
     help="Plan, target and monitor police performance: the plan as code, real data, honest statistics.",
     no_args_is_help=True,
     add_completion=False,
@@ -59,20 +77,116 @@ for _name in _COMMAND_MODULES:
         if exc.name != _name:
             raise
         continue
+    except KeyboardInterrupt:
+        _stopped_while_starting()
     _module.register(app)
 
 
+#: One example for each command, by its path: the last line of its help (and of docs/cli.md).
+#: A test checks that every command has one and that each names a real command and options.
+EXAMPLES: dict[str, str] = {
+    "": "policingplan validate examples/london-2023-24",
+    "validate": "policingplan validate examples/london-2007-08",
+    "show": "policingplan show examples/london-2023-24",
+    "schema": "policingplan schema --output plan.schema.json",
+    "measures": "policingplan measures examples/london-2023-24 --measure neighbourhood-crime --unit E09000033 "
+                "--csv --out westminster.csv",
+    "spc": "policingplan spc westminster.csv --direction decrease",
+    "forecast": "policingplan forecast westminster.csv --year 2023/24 --as-of 2023-09",
+    "requirement": "policingplan requirement examples/london-2007-08",
+    "partners": "policingplan partners examples/london-2007-08",
+    "monitor": "policingplan monitor examples/london-2023-24 --as-of 2023-09",
+    "data": "policingplan data load --plan examples/london-2023-24",
+    "data check": "policingplan data check mps-borough-monthly "
+                  "data/london/mps-recorded-crime-borough-monthly_2010-04_2024-02.csv.gz",
+    "data totals": "policingplan data totals mps-borough-monthly "
+                   "data/london/mps-recorded-crime-borough-monthly_2010-04_2024-02.csv.gz --period fy --by force",
+    "data template": "policingplan data template tidy my-figures.xlsx",
+    "data load": "policingplan data load --plan examples/london-2023-24",
+    "data status": "policingplan data status",
+    "targets": "policingplan targets examples/london-2007-08",
+    "targets allocate": "policingplan targets allocate examples/london-2007-08/units.csv --reduction 0.05",
+    "targets plan": "policingplan targets plan examples/london-2007-08",
+    "targets rate": "policingplan targets rate",
+}
+
+
+def _example_epilog(path: str) -> str | None:
+    example = EXAMPLES.get(path)
+    return f"Example: {example}" if example else None
+
+
+def _add_examples(typer_app: typer.Typer, prefix: str) -> None:
+    """Set each command's epilog to its example, so that its help ends with it."""
+    import typer.main
+
+    for info in typer_app.registered_commands:
+        name = info.name or typer.main.get_command_name(info.callback.__name__)
+        epilog = _example_epilog(f"{prefix} {name}".strip())
+        if epilog and info.epilog is None:
+            info.epilog = epilog
+    for group in typer_app.registered_groups:
+        name = group.name if isinstance(group.name, str) else group.typer_instance.info.name
+        path = f"{prefix} {name}".strip()
+        epilog = _example_epilog(path)
+        if epilog:
+            group.epilog = epilog
+        _add_examples(group.typer_instance, path)
+
+
+_add_examples(app, "")
+app.info.epilog = _example_epilog("")
+
+def _interrupt_handler():
+    """Ctrl-C raises KeyboardInterrupt, which unwinds the command (each file it writes is written
+    whole or not at all: a temporary name, then a rename); a second Ctrl-C while that
+    unwinds ends the process at once."""
+    import os
+    import signal
+
+    state = {"interrupted": False}
+
+    def handler(signum, frame):
+        if state["interrupted"]:
+            sys.stderr.write(INTERRUPTED + "\n")
+            sys.stderr.flush()
+            os._exit(EXIT_INTERRUPTED)
+        state["interrupted"] = True
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    return state
+
+
 def main() -> None:
-    """Entry point: user errors become one line and exit code 1, never a traceback."""
+    """Entry point: user errors become one line and exit code 1, never a traceback; Ctrl-C
+    stops the command with one line and exit code 130."""
     from policingplan.cli.common import fail
 
+    state = _interrupt_handler()
+    code = 0
     try:
-        app()
-    except UserError as exc:
         try:
-            fail(str(exc))
-        except typer.Exit as exit_:
-            sys.exit(exit_.exit_code)
+            app()
+        except UserError as exc:
+            try:
+                fail(str(exc))
+            except typer.Exit as exit_:
+                sys.exit(exit_.exit_code)
+        except KeyboardInterrupt:  # raised outside the command (Typer turns the command's own into 130)
+            code = EXIT_INTERRUPTED
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+        if not state["interrupted"]:
+            raise
+    except BaseException:  # DuckDB turns Ctrl-C into an error of its own (InterruptException)
+        if not state["interrupted"]:
+            raise
+    if state["interrupted"] or code == EXIT_INTERRUPTED:
+        sys.stderr.write(INTERRUPTED + "\n")
+        sys.stderr.flush()
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

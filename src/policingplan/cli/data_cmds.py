@@ -117,7 +117,7 @@ def totals(
     value: Optional[str] = typer.Option(
         None, "--value", help="The value to sum where a kind has several "
                               "(ons-lsoa-population: all_ages or age_0_15; gla-borough-fy: count or value)."),
-    as_json: bool = typer.Option(False, "--json", help="Print a list of {unit, period, count}."),
+    as_json: bool = typer.Option(False, "--json", help="Print {kind, period, by, rows: [{unit, period, count}], attribution}."),
 ) -> None:
     """Count records straight from files, without a plan, by unit (or force) and period."""
     from policingplan.data.readers.registry import reader_for
@@ -140,8 +140,10 @@ def totals(
                            where=conditions, value=value)
     except UserError as exc:
         fail(str(exc))
+    from policingplan.attribution import JSON_KEY, attribution, attribution_line
+
     if as_json:
-        print_json(rows)
+        print_json({"kind": kind, "period": period, "by": by, "rows": rows, JSON_KEY: attribution([kind])})
         return
     table = Table("unit", "period", "count", title=f"{kind}: totals by {by} and {period}")
     for row in rows:
@@ -149,6 +151,9 @@ def totals(
         shown = fmt_int(count) if isinstance(count, int) else f"{count:,.2f}"
         table.add_row(row["unit"], row["period"], shown)
     console.print(table)
+    line = attribution_line([kind])
+    if line:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
     part = part_periods([r.table for r in results], period)
     if part:
         err_console.print(f"Note: the files cover only part of {', '.join(part)}; "
@@ -177,11 +182,14 @@ def template(
     if suffix not in (".csv", ".xlsx"):
         fail(f"{out}: write the template to a .csv or .xlsx file")
     try:
+        from policingplan.cli.files import write_atomically
+
         if suffix == ".xlsx":
-            out.write_bytes(template_xlsx(name))
+            write_atomically(out, template_xlsx(name))
         else:
-            with out.open("w", encoding="utf-8", newline="") as handle:
-                csv.writer(handle, lineterminator="\n").writerows(template_rows(name))
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\n").writerows(template_rows(name))
+            write_atomically(out, buffer.getvalue())
     except OSError as exc:
         fail(f"{out}: cannot write the template ({exc.strerror or exc}); accepted: a path in an existing folder, ending .csv or .xlsx")
     err_console.print(f"Wrote the {name} template to {out}", highlight=False)

@@ -23,6 +23,19 @@ problem names the file, the line or field, the value and what is accepted);
 """
 
 
+EXAMPLE_PREFIX = "Example:"
+
+
+def _plain(text: str) -> str:
+    """Help text without Rich markup: a bold phrase (a command line) becomes code."""
+    import re
+
+    from rich.text import Text
+
+    text = re.sub(r"\[bold\](.*?)\[/(?:bold)?\]", r"`\1`", text)
+    return Text.from_markup(text).plain
+
+
 def _param_line(param, ctx: Context) -> str:
     record = param.get_help_record(ctx)
     if record is None:  # an argument without help of its own
@@ -34,7 +47,7 @@ def _param_line(param, ctx: Context) -> str:
 def _section(command, path: list[str], out: list[str]) -> None:
     ctx = Context(command, info_name=" ".join(path))
     out.append(f"## `{' '.join(path)}`\n")
-    help_text = inspect.cleandoc(command.help or "").replace("\b\n", "").strip()
+    help_text = _plain(inspect.cleandoc(command.help or "").replace("\b\n", "").strip())
     if help_text:
         out.append(help_text + "\n")
     out.append(f"```\n{' '.join([' '.join(path), *command.collect_usage_pieces(ctx)])}\n```\n")
@@ -42,13 +55,18 @@ def _section(command, path: list[str], out: list[str]) -> None:
     if params:
         out.extend(_param_line(p, ctx) for p in params)
         out.append("")
+    example = (command.epilog or "").strip()
+    if example.startswith(EXAMPLE_PREFIX):
+        out.append(f"Example:\n\n```\n{example[len(EXAMPLE_PREFIX):].strip()}\n```\n")
 
 
 def _walk(command, path: list[str], out: list[str]) -> None:
     """Document a command, or each command of a group in the order of --help."""
     commands = getattr(command, "commands", None)
     if commands:
-        if len(path) > 1 and command.params:
+        # Every group has a section of its own: its help says what it does itself
+        # (``targets PLAN_DIR``, short for ``targets plan PLAN_DIR``) and its example.
+        if len(path) > 1:
             _section(command, path, out)
         for name, sub in commands.items():
             if not getattr(sub, "hidden", False):

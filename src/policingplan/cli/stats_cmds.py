@@ -64,26 +64,70 @@ def missing_column(file: str, header: list[str], column: str, accepted: str) -> 
     fail(str(Problem(message, file, 1, column, ",".join(header), accepted)))
 
 
-def read_values(path: Path, column: str) -> list[float | None]:
-    """The values of ``column`` in file order; empty cells and ``NA`` are missing (None).
+#: The columns that name a series in the file that ``measures --csv`` writes.
+SERIES_COLUMNS = ("measure", "unit")
 
-    Blank lines after the last value are ignored; a blank line between values
-    is a missing value.  Any other problem ends the command with a one-line error.
+
+def _column_position(file: str, header: list[str], column: str | None) -> int:
+    """Where the values are: the column asked for, else ``y``, else ``value`` (as ``measures --csv`` writes)."""
+    folded = [h.lower() for h in header]
+    candidates = [column] if column is not None else ["y", "value"]
+    for name in candidates:
+        if name in header:
+            return header.index(name)
+        if name.lower() in folded:
+            return folded.index(name.lower())
+    missing_column(file, header, candidates[0],
+                   "a column named with --column, or y, or value (as measures --csv writes)")
+
+
+def read_series(path: Path, column: str | None) -> tuple[list[float | None], list[str], list[str]]:
+    """The values of one series in file order, the source kinds behind them, and warnings.
+
+    The values are in ``column`` (by default ``y``, or ``value``); empty cells and ``NA``
+    are missing (None).  A file written by ``measures --csv`` must hold one series (one
+    measure for one unit); its ``source`` column names the source kind, for the attribution.
+    Blank lines after the last value are ignored; a blank line between values is a missing
+    value.  Any other problem ends the command with a one-line error.
     """
     file = str(path)
     rows = read_csv_rows(path)
     if not rows or not any(cell.strip() for cell in rows[0]):
-        fail(str(Problem("the file has no header row", file, 1, accepted=f"a header row naming a column {column!r}")))
+        fail(str(Problem("the file has no header row", file, 1,
+                         accepted=f"a header row naming a column {column or 'y'!r}")))
     header = [cell.strip() for cell in rows[0]]
-    if column in header:
-        position = header.index(column)
-    else:
-        folded = [h.lower() for h in header]
-        if column.lower() not in folded:
-            missing_column(file, header, column, "a column named with --column (y by default)")
-        position = folded.index(column.lower())
+    position = _column_position(file, header, column)
     while len(rows) > 1 and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
+
+    def cell_of(row: list[str], name: str) -> str:
+        index = header.index(name)
+        return row[index].strip() if index < len(row) else ""
+
+    series = [name for name in SERIES_COLUMNS if name in header]
+    if series:
+        found = list(dict.fromkeys(tuple(cell_of(row, name) for name in series)
+                                   for row in rows[1:] if any(c.strip() for c in row)))
+        if len(found) > 1:
+            shown = ", ".join(" ".join(key) for key in found[:3]) + (", …" if len(found) > 3 else "")
+            fail(str(Problem(f"the file holds {len(found)} series ({shown}); spc charts one", file, None,
+                             "/".join(series), accepted="one measure for one unit: write the file with "
+                             "policingplan measures PLAN --measure ID --unit CODE --csv")))
+    kinds = []
+    if "source" in header:
+        kinds = list(dict.fromkeys(cell_of(row, "source") for row in rows[1:] if cell_of(row, "source")))
+    warnings = []
+    if "month" in header:
+        from policingplan.stats.periods import Month, PeriodError
+
+        try:
+            months = [Month(cell_of(row, "month")) for row in rows[1:] if cell_of(row, "month")]
+        except PeriodError:
+            months = []  # years or financial years: no months to check
+        gaps = [f"{a}–{b}" for a, b in zip(months, months[1:]) if b != a + 1] if months else []
+        if gaps:
+            warnings.append(f"the months are not consecutive ({', '.join(gaps[:3])}): the chart takes the "
+                            "rows in file order, so a month with no row is not on it")
     values: list[float | None] = []
     for line, row in enumerate(rows[1:], start=2):
         cell = row[position].strip() if position < len(row) else ""
@@ -99,12 +143,19 @@ def read_values(path: Path, column: str) -> list[float | None]:
         values.append(value)
     if not values:
         fail(str(Problem("the file has no values", file, 2, header[position], accepted="one value a row, in time order")))
-    return values
+    return values, kinds, warnings
+
+
+def read_values(path: Path, column: str | None) -> list[float | None]:
+    """The values of ``column`` in file order (see :func:`read_series`)."""
+    return read_series(path, column)[0]
 
 
 def spc_command(
-    csv_file: Path = typer.Argument(..., help="CSV file with one value a row, in time order."),
-    column: str = typer.Option("y", "--column", help="The column that holds the values."),
+    csv_file: Path = typer.Argument(
+        ..., help="CSV file with one value a row, in time order: a column y, or the file measures --csv writes."),
+    column: Optional[str] = typer.Option(
+        None, "--column", help="The column that holds the values (default: y, else value)."),
     direction: DirectionChoice = typer.Option(
         DirectionChoice.increase, "--direction", help="Which way is improvement: increase, decrease or neutral."
     ),
@@ -128,7 +179,9 @@ def spc_command(
     """An XmR chart (NHS Making Data Count): limits, special causes, variation and assurance."""
     from policingplan.stats.spc import spc  # numpy: imported when the command runs, not at start-up
 
-    values = read_values(csv_file, column)
+    from policingplan.attribution import JSON_KEY, attribution, attribution_line
+
+    values, kinds, file_warnings = read_series(csv_file, column)
     for index in rebase_at or []:
         if not 2 <= index <= len(values):
             fail(str(Problem("there is no such point to rebase at", None, None, "--rebase-at", str(index),
@@ -144,10 +197,15 @@ def spc_command(
         trend_length=trend_length,
         two_of_three_includes_outside=two_of_three_includes_outside,
     )
+    for warning in file_warnings:
+        result.warnings.append(warning)
     if as_json:
-        print_json(result.to_dict())
+        document = result.to_dict()
+        if kinds:
+            document[JSON_KEY] = attribution(kinds)
+        print_json(document)
         return
-    _print_chart(result, direction.value, target)
+    _print_chart(result, direction.value, target, attribution_line(kinds))
 
 
 _SIGNAL_STYLE = {
@@ -192,7 +250,7 @@ def _signal(point: SpcPoint, direction: str) -> str:
     return f"[{style}]{arrow} {words}[/]: {_rule_words(point, high)}"
 
 
-def _print_chart(result: SpcResult, direction: str, target: float | None) -> None:
+def _print_chart(result: SpcResult, direction: str, target: float | None, footer: str | None = None) -> None:
     present = [p.y for p in result.points if p.y is not None]
     whole = all(float(v).is_integer() for v in present)
     value_places, limit_places = (0, 1) if whole else (2, 3)
@@ -215,6 +273,8 @@ def _print_chart(result: SpcResult, direction: str, target: float | None) -> Non
             _signal(point, direction),
         )
     console.print(table)
+    if footer:
+        console.print(footer, highlight=False, markup=False, soft_wrap=True)
     last = next((p for p in reversed(result.points) if p.point_type is not None), None)
     variation = "None (no values)" if last is None else _signal(last, direction)
     console.print(f"Variation (latest point): {variation}")

@@ -237,6 +237,67 @@ def _load_hint(plan: Plan, kind: str, warehouse: Optional[Path]) -> str:
     return " ".join(shlex.quote(part) if part != "FILE..." else part for part in command)
 
 
+#: The columns of ``measures --csv``: the values as the warehouse computes them, the measure's
+#: value (the count, or the rate as a fraction) and its source kind, so that ``spc`` and
+#: ``forecast`` read the file as it is and carry the data's attribution.
+MEASURE_CSV_COLUMNS = ("measure", "unit", "month", "period_kind", "numerator", "denominator", "value", "source")
+
+
+def _measure_rows(plan: Plan, table) -> list[dict]:
+    sources = {m.id: m.source for m in plan.measures}
+    rows = []
+    for row in table.to_pylist():
+        numerator, denominator = row["numerator"], row["denominator"]
+        if denominator is None:
+            value = numerator
+        else:
+            value = numerator / denominator if denominator and numerator is not None else None
+        rows.append(dict(row, numerator=_number(numerator), denominator=_number(denominator),
+                         value=_number(value), source=sources.get(row["measure"])))
+    return rows
+
+
+def _csv_text(rows: list[dict]) -> str:
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(MEASURE_CSV_COLUMNS), lineterminator="\n",
+                            extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _print_measure_table(rows: list[dict]) -> None:
+    """The rows as aligned columns under a heading, printed in slices (a progress bar when that runs long).
+
+    Laid out by hand rather than as a Rich table: seventeen thousand rows take a Rich table
+    eight seconds, and these columns need no wrapping (no cell has a space)."""
+    from policingplan.cli.progress import delayed_progress
+
+    headings = ("measure", "unit", "period", "numerator", "denominator", "rate")
+    cells = []
+    for row in rows:
+        numerator, denominator = row["numerator"], row["denominator"]
+        rate = fmt_pct(numerator / denominator) if denominator else ""
+        cells.append((row["measure"], row["unit"], row["month"], _shown_number(numerator),
+                      _shown_number(denominator), rate))
+    widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(headings)]
+
+    def line(values) -> str:
+        left = [v.ljust(w) for v, w in zip(values[:3], widths[:3])]
+        right = [v.rjust(w) for v, w in zip(values[3:], widths[3:])]
+        return "  ".join(left + right).rstrip()
+
+    console.out(line(headings), highlight=False)
+    console.out("  ".join("─" * w for w in widths), highlight=False)
+    size = 1000
+    with delayed_progress("printing", len(cells)) as advance:
+        for first in range(0, len(cells), size):
+            console.out("\n".join(line(c) for c in cells[first:first + size]), highlight=False)
+            advance(len(cells[first:first + size]))
+
+
 def measures_command(
     plan_dir: Path = typer.Argument(..., help="The plan folder."),
     measure: Optional[str] = typer.Option(None, "--measure", help="Only this measure (its id)."),
@@ -244,43 +305,76 @@ def measures_command(
     start: Optional[str] = typer.Option(None, "--from", help="First month, YYYY-MM."),
     end: Optional[str] = typer.Option(None, "--to", help="Last month, YYYY-MM."),
     warehouse: Optional[Path] = typer.Option(None, "--warehouse", help=WAREHOUSE_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
-    as_csv: bool = typer.Option(False, "--csv", help="Print the rows as CSV."),
+    as_json: bool = typer.Option(False, "--json", help="Print the rows as JSON, with the data's attribution."),
+    as_csv: bool = typer.Option(False, "--csv", help="Print the rows as CSV (columns: " + ", ".join(
+        MEASURE_CSV_COLUMNS) + "), which spc and forecast read as it is."),
+    out: Optional[Path] = typer.Option(
+        None, "--out", help="Write the rows to this file instead: CSV, or JSON with --json."),
 ) -> None:
-    """The plan's measure values by unit and period, computed from the warehouse by its counting rules."""
-    from policingplan.data.measures import SourceNotLoaded, measure_values
+    """The plan's measure values by unit and period, computed from the warehouse by its counting rules.
+
+    The value is the count, or for a ratio the rate as a fraction (numerator ÷ denominator).
+    """
+    import pyarrow as pa
+
+    from policingplan.attribution import JSON_KEY, attribution, attribution_line
+    from policingplan.cli.progress import delayed_progress
+    from policingplan.data.measures import SourceNotLoaded, measure_values, measures_with_rules
 
     if as_json and as_csv:
         fail("give --json or --csv, not both")
+    plan = None
     try:
         plan = _load_plan(plan_dir)
-        table = measure_values(plan, _warehouse(warehouse), measure_id=measure, unit=unit, start=start, end=end)
+        store = _warehouse(warehouse)
+        wanted = measures_with_rules(plan, measure)
+        parts = []
+        with delayed_progress("computing", len(wanted), quiet=as_json) as advance:
+            for each in wanted:
+                advance(0, description=f"computing {each.id}")
+                parts.append(measure_values(plan, store, measure_id=each.id, unit=unit, start=start, end=end))
+                advance()
     except SourceNotLoaded as exc:
         fail(escape(f"{exc}; load it first: {_load_hint(plan, exc.kind, warehouse)}"))
     except UserError as exc:
         fail(escape(str(exc)))
-    rows = [dict(row, numerator=_number(row["numerator"]), denominator=_number(row["denominator"]))
-            for row in table.to_pylist()]
+    table = pa.concat_tables(parts) if parts else None
+    if table is not None:
+        table = table.sort_by([("measure", "ascending"), ("unit", "ascending"), ("month", "ascending")])
+    rows = _measure_rows(plan, table) if table is not None else []
+    kinds = list(dict.fromkeys(row["source"] for row in rows if row["source"]))
+    document = {"plan": plan.id, "rows": rows, JSON_KEY: attribution(kinds)}
+    if out is not None:
+        from policingplan.cli.files import write_atomically
+
+        import json
+
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n" if as_json else _csv_text(rows)
+        try:
+            write_atomically(out, text)
+        except OSError as exc:
+            fail(escape(f"{out}: cannot write the file ({exc.strerror or exc}); accepted: a path in an existing folder"))
+        err_console.print(f"Wrote {fmt_int(len(rows))} rows to {_shown_path(out)}", highlight=False, soft_wrap=True)
+        return
     if as_json:
-        print_json(rows)
+        print_json(document)
         return
     if as_csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(table.column_names), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        sys.stdout.write(_csv_text(rows))
         return
     if not rows:
         console.print("No measure values in that range.")
         return
-    view = Table()
-    for column in ("measure", "unit", "period", "numerator", "denominator", "rate"):
-        view.add_column(column, justify="right" if column in ("numerator", "denominator", "rate") else "left")
-    for row in rows:
-        numerator, denominator = row["numerator"], row["denominator"]
-        rate = fmt_pct(numerator / denominator) if denominator else ""
-        view.add_row(row["measure"], row["unit"], row["month"], _shown_number(numerator),
-                     _shown_number(denominator), rate)
-    console.print(view)
+    if measure is None and unit is None and start is None and end is None:
+        units = len({row["unit"] for row in rows} - {"force"})
+        measures = len({row["measure"] for row in rows})
+        err_console.print(
+            f"{fmt_int(len(rows))} rows ({measures} measures, {units} units and the force, every period): printing them all. Narrow them with --measure, --unit, --from and --to, "
+            "or write them to a file with --out FILE.", highlight=False, soft_wrap=True)
+    _print_measure_table(rows)
+    line = attribution_line(kinds)
+    if line:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

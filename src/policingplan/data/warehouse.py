@@ -367,9 +367,9 @@ class _Load:
     def run(self, results: Iterable[ReadResult]) -> None:
         tmp_catalogue = self.directory / f"{CATALOGUE}.tmp-{self.token}"
         try:
+            self.written.append(tmp_catalogue)  # before the copy: a copy stopped part-way is removed too
             if self.warehouse.catalogue_path.exists():
                 shutil.copyfile(self.warehouse.catalogue_path, tmp_catalogue)
-            self.written.append(tmp_catalogue)
             con = duckdb.connect(str(tmp_catalogue))
             try:
                 con.execute("SET enable_progress_bar = false")  # keep standard output for the report

@@ -162,6 +162,8 @@ def read_source(
     try:
         result = reader(kind, file, data)
     except Exception as exc:  # a reader's own bug must still not lose the user's file silently
+        if type(exc).__name__ == "InterruptException":  # Ctrl-C inside DuckDB: stop, not a rejected file
+            raise KeyboardInterrupt from exc
         return _rejected(kind, file, digest.result(), Problem(
             f"the file could not be read ({type(exc).__name__}: {exc})", file=file,
             accepted=f"a {kind} file as described in docs/data.md",
