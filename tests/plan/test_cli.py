@@ -99,7 +99,7 @@ def test_validate_json_reports_every_planted_error(planted):
     assert report["ok"] is False and report["summary"] is None
     found = {(Path(e["file"]).name, e["line"]) for e in report["errors"]}
     assert set(expected.values()) <= found
-    assert all(set(e) == {"file", "line", "column", "value", "message", "accepted"} for e in report["errors"])
+    assert all(set(e) == {"file", "line", "column", "value", "message", "accepted", "held_back"} for e in report["errors"])
     population = next(e for e in report["errors"] if e["column"] == "population")
     assert population["value"] == "lots" and "whole number" in population["accepted"]
 

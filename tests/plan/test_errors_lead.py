@@ -163,6 +163,7 @@ def test_a_misspelt_list_in_plan_yaml_holds_back_the_references_that_follow(plan
     errors = json.loads(result.stdout)["errors"]
     assert errors[0]["message"] == "unknown field 'mesures'"
     assert errors[0]["line"] == line_of(yaml_file, "mesures:")
+    assert errors[0]["held_back"] > 1  # the count of what follows travels in the JSON too
     # Not one "no measure has the id ..." for each objective, target and partner target.
     assert not any(e["message"].startswith("no measure has the id") for e in errors), errors
     first, _ = validate(plan)

@@ -32,7 +32,7 @@ VALIDATE_WAREHOUSE_HELP = (
 
 def _problem_json(problem: Problem) -> dict:
     data = problem.to_dict()
-    return {key: data[key] for key in ("file", "line", "column", "value", "message", "accepted")}
+    return {key: data[key] for key in ("file", "line", "column", "value", "message", "accepted", "held_back")}
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
