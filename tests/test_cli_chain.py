@@ -87,6 +87,10 @@ def test_a_ratio_measure_is_forecast_as_its_year_rate(project_root, warehouse, t
     assert 0 < result["interval_95"][0] <= result["forecast_total"] <= result["interval_95"][1] < 1
     human = invoke("forecast", path, "--year", "2023/24", "--as-of", "2023-09").stdout
     assert f"{rate * 100:.1f}%" in human
+    # A percentage is the same target as its fraction.
+    (as_percent,) = json.loads(invoke("forecast", path, "--year", "2023/24", "--as-of", "2023-09", "--target", "12%",
+                                      "--polarity", "higher", "--json").stdout)
+    assert as_percent["p_meet_target"] == result["p_meet_target"] is not None
 
 
 def test_spc_refuses_a_file_of_many_series_naming_the_fix(project_root, warehouse, tmp_path):

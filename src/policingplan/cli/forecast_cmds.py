@@ -218,8 +218,9 @@ def forecast(
                   "Or the file measures --csv writes (a ratio measure is forecast as its year rate)."),
     year: str = typer.Option(..., "--year", help="The financial year, for example 2024/25."),
     as_of: str = typer.Option(..., "--as-of", help="The last month to use, within the year, for example 2024-09."),
-    target: float | None = typer.Option(
-        None, "--target", help="The target for every series without a target column (a rate as a fraction)."),
+    target_text: str | None = typer.Option(
+        None, "--target", help="The target for every series without a target column: a count, "
+                               "or a rate as a fraction or a percentage (0.45 or 45%)."),
     polarity: PolarityChoice = typer.Option(PolarityChoice.lower, "--polarity",
                                             help="lower: meeting means at most the target; higher: at least."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON: one object per series."),
@@ -234,6 +235,14 @@ def forecast(
     from policingplan.attribution import JSON_KEY, attribution, attribution_line
     from policingplan.stats.forecast import forecast_ratio_year_end, forecast_year_end_many
 
+    from policingplan.cli.values import read_fraction
+
+    target = None
+    if target_text is not None:
+        target = read_fraction(target_text)
+        if target is None:
+            fail(f"--target: not a number (found {target_text!r}); accepted: a count such as 12000, "
+                 "or a rate as a fraction or a percentage such as 0.45 or 45%")
     financial_year, month = _period_options(year, as_of)
     found = read_series_file(csv_file)
     results = []
