@@ -128,3 +128,15 @@ def test_measures_without_a_filter_says_how_many_rows_before_printing(project_ro
     rows = len(lines) - 3  # heading, rule and the attribution line
     assert result.stderr.startswith(f"{rows:,} rows (7 measures, ")
     assert "--out FILE" in result.stderr
+
+
+def test_measures_takes_a_unit_by_its_name_in_any_case(project_root, warehouse, tmp_path):
+    _, by_code = measures_file(project_root, warehouse, tmp_path, "neighbourhood-crime", WESTMINSTER,
+                               "--from", "2023-04", "--to", "2023-06")
+    _, by_name = measures_file(project_root, warehouse, tmp_path, "neighbourhood-crime", "westminster",
+                               "--from", "2023-04", "--to", "2023-06")
+    assert by_name == by_code and len(by_code) == 3 and {r["unit"] for r in by_name} == {WESTMINSTER}
+    result = runner.invoke(app, ["measures", str(project_root / PLAN), "--unit", "westminstr",
+                                 "--warehouse", str(warehouse)])
+    assert result.exit_code == 1
+    assert "--unit: not a unit of the plan (found 'westminstr') (did you mean Westminster?)" in result.stderr

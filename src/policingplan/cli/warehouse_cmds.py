@@ -298,10 +298,31 @@ def _print_measure_table(rows: list[dict]) -> None:
             advance(len(cells[first:first + size]))
 
 
+def _unit_option(plan: Plan, unit: Optional[str]) -> Optional[str]:
+    """``--unit`` as a unit code: a plan unit's code or name in any case, ``force``, or another
+    unit's code as written (``MPS-UNKNOWN``); anything else is refused with the closest name."""
+    import re
+
+    from policingplan.cli.values import find_unit, resolve_unit
+
+    if unit is None:
+        return None
+    if unit.strip().casefold() == "force":
+        return "force"
+    names = {u.code: u.name for u in plan.units}
+    code = find_unit(unit, names)
+    if code is not None:
+        return code
+    if re.fullmatch(r"[A-Z0-9][A-Z0-9-]*", unit.strip()):
+        return unit.strip()
+    return resolve_unit(unit, names, "--unit")
+
+
 def measures_command(
     plan_dir: Path = typer.Argument(..., help="The plan folder."),
     measure: Optional[str] = typer.Option(None, "--measure", help="Only this measure (its id)."),
-    unit: Optional[str] = typer.Option(None, "--unit", help="Only this unit (its code), or 'force'."),
+    unit: Optional[str] = typer.Option(
+        None, "--unit", help="Only this unit (its code or name, in any case), or 'force'."),
     start: Optional[str] = typer.Option(None, "--from", help="First month, YYYY-MM."),
     end: Optional[str] = typer.Option(None, "--to", help="Last month, YYYY-MM."),
     warehouse: Optional[Path] = typer.Option(None, "--warehouse", help=WAREHOUSE_HELP),
@@ -326,6 +347,7 @@ def measures_command(
     plan = None
     try:
         plan = _load_plan(plan_dir)
+        unit = _unit_option(plan, unit)
         store = _warehouse(warehouse)
         wanted = measures_with_rules(plan, measure)
         parts = []
