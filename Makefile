@@ -10,10 +10,12 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { echo "Python 3.11 is needed: run make PYTHON=/path/to/python3.11"; exit 1; }
+	@echo "Installing policingplan and what it needs into $(VENV) (once; about a minute)..."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
 	@touch $(STAMP)
+	@echo "Installed: $(BIN)/policingplan"
 
 demo: install
 	@bash scripts/demo.sh
