@@ -231,3 +231,19 @@ def test_the_value_parser_on_its_own():
     assert find_unit("Kingston", units) == "E09000021"
     assert find_unit("hammersmith & fulham", units) == "E09000013"
     assert find_unit("Camden", units) is None
+
+
+@pytest.mark.parametrize("command", ["partners", "targets"])
+def test_tables_fit_80_columns_without_breaking_a_word_or_a_number(command, project_root):
+    """At 80 columns a cell wraps between words: '(illustrative)', names and figures stay whole."""
+    plan = project_root / "examples" / "london-2007-08"
+    result = CliRunner().invoke(app, [command, str(plan)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    cells = [part.strip() for line in lines if line.startswith("│") for part in line.strip("│").split("│")]
+    words = {word for cell in cells for word in cell.split()}
+    own = ("(illustrative)", "(-10.6%)") if command == "partners" else ("-10.6%",)
+    for whole in ("Westminster", "59,255", "866,306", *own):
+        assert whole in words or whole in result.stdout, whole
+    assert not any(word in words for word in ("(illustrati", "ve)", "Westmins", "59,2"))

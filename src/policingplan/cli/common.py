@@ -78,3 +78,33 @@ def print_problems(problems: Iterable[Problem], heading: str | None = None) -> N
     for problem in problems:
         label = "[red]error[/]" if problem.severity == "error" else "[yellow]warning[/]"
         err_console.print(f"  {label} {escape(str(problem))}", highlight=False, soft_wrap=True, markup=True)
+
+
+def _cell_text(cell: Any) -> str:
+    from rich.text import Text
+
+    return cell.plain if isinstance(cell, Text) else Text.from_markup(cell).plain if isinstance(cell, str) else ""
+
+
+def print_table(table: Any) -> None:
+    """Print a Rich table so that a narrow terminal wraps its cells between words, never inside
+    a word or a number, and nothing is cut off.
+
+    When the table is wider than the terminal, each column gets at least its longest word, and
+    the room left is shared in proportion to what each column would need to be whole (Rich's
+    own narrowing would fold words).  A terminal too narrow even for that is left to Rich.
+    """
+    width = console.width
+    texts = [[_cell_text(column.header), *(_cell_text(c) for c in column._cells)] for column in table.columns]
+    longest_line = [max((len(line) for text in cells for line in text.splitlines()), default=0) for cells in texts]
+    longest_word = [max((len(word) for text in cells for word in text.split()), default=0) for cells in texts]
+    padding = sum(table._get_padding_width(i) for i in range(len(table.columns)))
+    room = width - table._extra_width - padding
+    if sum(longest_line) > room >= sum(longest_word):
+        spare = room - sum(longest_word)
+        wants = [line - word for line, word in zip(longest_line, longest_word)]
+        total = sum(wants) or 1
+        shares = [word + spare * want // total for word, want in zip(longest_word, wants)]
+        for column, share in zip(table.columns, shares):
+            column.width = share
+    console.print(table)

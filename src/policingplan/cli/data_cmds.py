@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
 from policingplan.cli.common import (
-    EXIT_INVALID, console, err_console, fail, print_json, print_problems,
+    EXIT_INVALID, console, err_console, fail, print_json, print_problems, print_table,
 )
 from policingplan.cli.groups import data_app
 from policingplan.data.readers import SOURCE_KINDS
@@ -150,7 +150,7 @@ def totals(
         count = row["count"]
         shown = fmt_int(count) if isinstance(count, int) else f"{count:,.2f}"
         table.add_row(row["unit"], row["period"], shown)
-    console.print(table)
+    print_table(table)
     line = attribution_line([kind])
     if line:
         console.print(line, highlight=False, markup=False, soft_wrap=True)

@@ -12,7 +12,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from policingplan.cli.common import console, fail, print_json
+from policingplan.cli.common import console, fail, print_json, print_table
 from policingplan.cli.stats_cmds import missing_column, read_csv_rows
 from policingplan.formatting import fmt_int, fmt_pct
 from policingplan.problems import Problem
@@ -204,7 +204,7 @@ def _show(results: list[YearEndForecast], rates: set = frozenset(), footer: str 
             shown = (fmt_int(result.year_to_date), fmt_int(result.forecast_total), _interval(result.interval_80),
                      _interval(result.interval_95), fmt_int(result.target))
         table.add_row(result.series or "–", *shown, _chance(result.p_meet_target))
-    console.print(table)
+    print_table(table)
     if footer:
         console.print(footer, highlight=False, markup=False, soft_wrap=True)
     for result in results:

@@ -13,7 +13,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from policingplan.cli.common import console, err_console, fail, print_json
+from policingplan.cli.common import console, err_console, fail, print_json, print_table
 from policingplan.formatting import fmt_num
 from policingplan.problems import Problem
 
@@ -272,7 +272,7 @@ def _print_chart(result: SpcResult, direction: str, target: float | None, footer
             fmt_num(point.upl, limit_places),
             _signal(point, direction),
         )
-    console.print(table)
+    print_table(table)
     if footer:
         console.print(footer, highlight=False, markup=False, soft_wrap=True)
     last = next((p for p in reversed(result.points) if p.point_type is not None), None)

@@ -17,7 +17,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from policingplan.attribution import JSON_KEY
-from policingplan.cli.common import EXIT_INFEASIBLE, console, fail, print_json
+from policingplan.cli.common import EXIT_INFEASIBLE, console, fail, print_json, print_table
 from policingplan.cli.values import parse_fraction, parse_unit_fractions, read_fraction
 from policingplan.formatting import fmt_int, fmt_pct
 from policingplan.plan.io import read_plan
@@ -214,7 +214,7 @@ def _print_allocation(allocation: Allocation, title: str, names: Optional[dict[s
     table.add_column("Why", overflow="fold")
     for unit in allocation.units:
         table.add_row(esc(_unit_label(unit.unit, names)), fmt_int(unit.baseline), fmt_pct(unit.reduction), fmt_int(unit.target), esc(unit.reason))
-    console.print(table)
+    print_table(table)
     console.print(
         f"Corporate reduction {_given_pct(allocation.reduction)} ({allocation.method} method): at most "
         f"{fmt_int(allocation.required_total)} crimes on a baseline of {fmt_int(allocation.baseline_total)}.",
@@ -388,7 +388,7 @@ def _print_check(check: UnitTargetCheck, title: str) -> None:
     for unit in check.units:
         table.add_row(esc(_unit_label(unit.unit, check.names)), fmt_int(unit.baseline),
                       fmt_pct(unit.target / unit.baseline - 1, signed=True), fmt_int(unit.target))
-    console.print(table)
+    print_table(table)
     figure = check.figure
     console.print(
         f"Corporate figure: at most {fmt_int(figure.required_total)} crimes, {fmt_pct(figure.change, signed=True)} on "
@@ -513,7 +513,7 @@ def rate_target(
     for goal in target:
         row = [c for c in chances if c.target_rate == goal]
         table.add_row(f"{_given_pct(goal)} or more", *(fmt_pct(c.probability, 0) for c in row))
-    console.print(table)
+    print_table(table)
     for chance in chances:
         console.print(esc(describe_rate_target(chance)), highlight=False)
 
@@ -665,7 +665,7 @@ def _print_partners(summary: PartnerAlignmentSummary, title: str, names: dict[st
             "–" if a.gap is None else f"{round(a.gap):+,}",
             a.binds or "–",
         )
-    console.print(table)
+    print_table(table)
     for a in summary.alignments:
         console.print(f"[bold]{esc(_unit_label(a.unit, names))}[/]: {esc(a.reason)}", highlight=False)
     own_slack = summary.required_total - summary.unit_total
