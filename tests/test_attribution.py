@@ -33,3 +33,7 @@ def test_sources_that_share_a_publisher_give_one_line_each_once():
     line = attribution_line(kinds)
     assert line.startswith("Data: ") and "Metropolitan Police Service" in line and "TfL" in line
     assert attribution_line(["tidy"]) is None and attribution([]) == []
+    # One sentence for the publishers under the same licence.
+    both = attribution_line(["gla-borough-fy", "mps-borough-monthly"])
+    assert both == ("Data: Contains public sector information licensed under the Open Government Licence v3.0 "
+                    "(Greater London Authority; Metropolitan Police Service).")

@@ -46,5 +46,9 @@ def attribution_line(kinds: Iterable[str]) -> str | None:
     texts = attribution(kinds)
     if not texts:
         return None
-    # Sources under the same licence share one sentence: the publishers in brackets.
-    return "Data: " + "; ".join(texts) + "."
+    # Sources under the same licence share one sentence, with their publishers in brackets.
+    prefix = OGL + " ("
+    publishers = [text[len(prefix):-1] for text in texts if text.startswith(prefix) and text.endswith(")")]
+    others = [text for text in texts if not (text.startswith(prefix) and text.endswith(")"))]
+    shared = [f"{prefix}{'; '.join(publishers)})"] if publishers else []
+    return "Data: " + "; ".join(shared + others) + "."

@@ -217,3 +217,11 @@ def test_validate_and_show_print_a_default_status_as_a_word(tmp_path):
     assert valid.exit_code == 0 and "version 1.0, draft" in valid.stdout and "PlanStatus" not in valid.stdout
     shown = runner.invoke(app, ["show", str(folder)])
     assert shown.exit_code == 0 and "Version 1.0, draft" in shown.stdout and "PlanStatus" not in shown.stdout
+
+
+def test_show_carries_the_attribution_of_the_plans_data_sources(london):
+    result = runner.invoke(app, ["show", str(london)])
+    assert result.exit_code == 0, result.output
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("Data: ") and "Open Government Licence v3.0" in last
+    assert "Greater London Authority" in last and "TfL" in last

@@ -235,6 +235,11 @@ def show(
         print_json(plan.model_dump(mode="json"))
         return
     console.print(plan_tree(plan), highlight=False)
+    from policingplan.attribution import attribution_line
+
+    line = attribution_line(source.kind for source in plan.data_sources)
+    if line:  # the plan's baselines and figures are drawn from these sources
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 def schema(
