@@ -11,7 +11,10 @@ import ast
 
 import pytest
 
-COMMAND_MODULES = ("plan_cmds.py", "targets_cmds.py", "monitor_cmds.py", "stats_cmds.py", "forecast_cmds.py")
+COMMAND_MODULES = ("plan_cmds.py", "targets_cmds.py", "monitor_cmds.py", "stats_cmds.py", "forecast_cmds.py",
+                   "data_cmds.py", "warehouse_cmds.py")
+#: Modules of the data layer that import nothing heavy: the kinds' names, and file access.
+LIGHT = ("policingplan.data.kinds", "policingplan.data.files")
 HEAVY = ("numpy", "scipy", "polars", "pyarrow", "duckdb", "ibis", "pandas", "statsmodels",
          "policingplan.data", "policingplan.targets", "policingplan.monitor", "policingplan.stats.forecast",
          "policingplan.stats.spc", "policingplan.stats.rates", "policingplan.stats.peers")
@@ -34,7 +37,7 @@ def module_level_imports(source: str) -> list[tuple[int, str]]:
 
 
 def heavy(name: str) -> bool:
-    return any(name == h or name.startswith(h + ".") for h in HEAVY)
+    return name not in LIGHT and any(name == h or name.startswith(h + ".") for h in HEAVY)
 
 
 @pytest.mark.parametrize("module", COMMAND_MODULES)
@@ -52,3 +55,20 @@ def test_the_scan_sees_a_module_level_import_and_skips_type_checking_and_functio
         "def command():\n    import duckdb\n"
     )
     assert [name for _, name in module_level_imports(source) if heavy(name)] == ["scipy"]
+
+
+def test_help_loads_none_of_the_heavy_libraries():
+    """``policingplan --help`` (every command module imported) loads no data or statistics library."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from typer.testing import CliRunner\n"
+            "from policingplan.cli import app\n"
+            "assert CliRunner().invoke(app, ['--help']).exit_code == 0\n"
+            "print(' '.join(m for m in ('duckdb', 'ibis', 'polars', 'pyarrow', 'numpy', 'scipy', 'pandas')"
+            " if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
+

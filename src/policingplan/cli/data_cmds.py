@@ -15,7 +15,7 @@ from policingplan.cli.common import (
     EXIT_INVALID, console, err_console, fail, print_json, print_problems, print_table,
 )
 from policingplan.cli.groups import data_app
-from policingplan.data.readers import SOURCE_KINDS
+from policingplan.data.kinds import SOURCE_KINDS
 from policingplan.formatting import fmt_int
 from policingplan.problems import UserError
 

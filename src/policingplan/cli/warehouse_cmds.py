@@ -8,7 +8,7 @@ import shlex
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
 import typer
 from rich.markup import escape
@@ -19,8 +19,11 @@ from policingplan import settings
 from policingplan.cli.common import console, err_console, fail, print_json, print_problems
 from policingplan.cli.groups import data_app
 from policingplan.data.files import expand_archives, plan_data_files
-from policingplan.data.readers import SOURCE_KINDS, ReadResult
-from policingplan.data.warehouse import LoadReport, Warehouse
+from policingplan.data.kinds import SOURCE_KINDS
+
+if TYPE_CHECKING:  # the readers and the warehouse load PyArrow, Polars and DuckDB: only when a command runs
+    from policingplan.data.readers import ReadResult
+    from policingplan.data.warehouse import LoadReport, Warehouse
 from policingplan.formatting import fmt_int, fmt_num, fmt_pct
 from policingplan.plan.model import Plan
 from policingplan.problems import Problem, UserError
@@ -28,7 +31,9 @@ from policingplan.problems import Problem, UserError
 WAREHOUSE_HELP = "The warehouse directory (default: $POLICINGPLAN_WAREHOUSE or .policingplan/warehouse)."
 
 
-def _warehouse(directory: Optional[Path]) -> Warehouse:
+def _warehouse(directory: Optional[Path]) -> "Warehouse":
+    from policingplan.data.warehouse import Warehouse
+
     return Warehouse(directory if directory is not None else settings.warehouse_dir())
 
 

@@ -27,17 +27,7 @@ import pyarrow as pa
 
 from policingplan.problems import Problem, ProblemList
 
-#: The source kinds, named as the command line and the plan name them.
-SOURCE_KINDS: tuple[str, ...] = (
-    "mps-borough-monthly",
-    "police-uk-street",
-    "gla-borough-fy",
-    "ons-lsoa-population",
-    "tfl-casualties",
-    "mps-homicide-victims",
-    "mps-crime-dashboard",
-    "tidy",
-)
+from policingplan.data.kinds import SOURCE_KINDS  # noqa: E402  (re-exported: the kinds' one home)
 
 #: Each kind's canonical attributes (string columns between ``period_kind`` and the values).
 ATTRIBUTES: dict[str, tuple[str, ...]] = {
