@@ -79,10 +79,14 @@ class FileProblems:
         for line, value, label in zip(lines, values, labels):
             self.add(message, line=line, column=label, value=value, accepted=accepted,
                      severity=severity, key=key)
-        extra = rows.height - len(lines)
-        if extra > 0:
-            count, _ = self._hidden.get(key, (0, severity))
-            self._hidden[key] = (count + extra, severity)
+        self.add_more(key, rows.height - len(lines), severity=severity)
+
+    def add_more(self, key: str, count: int, *, severity: str = "error") -> None:
+        """Count ``count`` more problems of the kind ``key`` without listing them (the lines
+        past the first :data:`PROBLEMS_SHOWN`, which the caller added one by one)."""
+        if count > 0:
+            hidden, _ = self._hidden.get(key, (0, severity))
+            self._hidden[key] = (hidden + count, severity)
 
     @property
     def has_errors(self) -> bool:

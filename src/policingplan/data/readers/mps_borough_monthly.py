@@ -146,8 +146,7 @@ def _repeated_keys(frame: pl.DataFrame, months: dict[str, str], labels: dict[str
             value=f"{row[labels['major']]} | {row[labels['minor']]} | {row['borough']} "
                   f"(first on line {row['first']})",
             accepted=f"each {described} once in the file", key=_REPEATED)
-    for _ in range(differ.height - PROBLEMS_SHOWN):
-        problems.add(_REPEATED, key=_REPEATED)  # only counted
+    problems.add_more(_REPEATED, differ.height - PROBLEMS_SHOWN)
     for row in copies.head(PROBLEMS_SHOWN).iter_rows(named=True):
         problems.add(
             f"a repeated line: line {row[LINE]} is a copy of line {row['first']} (the same {described} "
@@ -156,8 +155,7 @@ def _repeated_keys(frame: pl.DataFrame, months: dict[str, str], labels: dict[str
             value=f"{row[labels['major']]} | {row[labels['minor']]} | {row['borough']} "
                   f"(first on line {row['first']})",
             accepted=f"each {described} once in the file", key=_COPY)
-    for _ in range(copies.height - PROBLEMS_SHOWN):
-        problems.add(_COPY, key=_COPY)  # only counted
+    problems.add_more(_COPY, copies.height - PROBLEMS_SHOWN)
 
 
 def _major_for_each_minor(frame: pl.DataFrame, label: str, problems: FileProblems) -> None:
@@ -180,8 +178,7 @@ def _major_for_each_minor(frame: pl.DataFrame, label: str, problems: FileProblem
             line=row[LINE], column=label, value=row["raw_major"],
             accepted=f"each minor category under one major category: here {row['usual_major']!r}",
             key=_SPLIT)
-    for _ in range(rows.height - PROBLEMS_SHOWN):
-        problems.add(_SPLIT, key=_SPLIT)  # only counted
+    problems.add_more(_SPLIT, rows.height - PROBLEMS_SHOWN)
 
 
 def read(kind: str, file: str, data: bytes) -> ReadResult:

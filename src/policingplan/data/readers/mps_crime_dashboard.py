@@ -332,8 +332,7 @@ def _repeated_keys(frame: pl.DataFrame, found: dict[str, str], problems: FilePro
             value=f"{row['period']} | {row['area_name'] or row['area_code']} | {row['crime_type']} | "
                   f"{row['crime_subtype']} | {row['measure']} (first on line {row['first']})",
             accepted="each month, area, crime type, subtype and measure once in the file", key=_REPEATED)
-    for _ in range(differ.height - PROBLEMS_SHOWN):
-        problems.add(_REPEATED, key=_REPEATED)  # only counted
+    problems.add_more(_REPEATED, differ.height - PROBLEMS_SHOWN)
     for row in copies.head(PROBLEMS_SHOWN).iter_rows(named=True):
         problems.add(
             f"a repeated line: line {row[LINE]} has the same month, area, crime type, subtype, "
@@ -342,8 +341,7 @@ def _repeated_keys(frame: pl.DataFrame, found: dict[str, str], problems: FilePro
             value=f"{row['period']} | {row['area_name'] or row['area_code']} | {row['crime_type']} | "
                   f"{row['crime_subtype']} | {row['measure']} (first on line {row['first']})",
             accepted="each month, area, crime type, subtype and measure once in the file", key=_COPY)
-    for _ in range(copies.height - PROBLEMS_SHOWN):
-        problems.add(_COPY, key=_COPY)  # only counted
+    problems.add_more(_COPY, copies.height - PROBLEMS_SHOWN)
 
 
 def read(kind: str, file: str, data: bytes) -> ReadResult:
