@@ -34,7 +34,7 @@ from policingplan.data.files import read_bytes, resolve
 from policingplan.settings import data_dir
 from policingplan.stats import forecast
 from policingplan.stats.forecast import METHOD_SEASONAL, forecast_year_end_many
-from policingplan.stats.periods import FinancialYear, Month
+from policingplan.periods import FinancialYear, Month
 
 CRIME_FILE = Path("london") / "mps-recorded-crime-borough-monthly_2010-04_2024-02.csv.gz"
 YEARS = [FinancialYear.of(y) for y in range(2013, 2023)]

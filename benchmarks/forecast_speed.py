@@ -29,7 +29,7 @@ from forecast_backtest import CRIME_FILE, load_series  # noqa: E402
 from policingplan.data.files import resolve  # noqa: E402
 from policingplan.settings import data_dir  # noqa: E402
 from policingplan.stats.forecast import forecast_year_end, forecast_year_end_many  # noqa: E402
-from policingplan.stats.periods import FinancialYear, Month  # noqa: E402
+from policingplan.periods import FinancialYear, Month  # noqa: E402
 
 UNITS, SERIES_PER_UNIT, MONTHS = 33, 50, 120
 YEAR, AS_OF = FinancialYear("2023/24"), Month("2024-02")

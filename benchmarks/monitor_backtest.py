@@ -34,7 +34,7 @@ from policingplan.plan.io import load_plan
 from policingplan.plan.model import Plan, Target
 from policingplan.data.files import plan_data_files
 from policingplan.settings import PROJECT_ROOT, data_dir
-from policingplan.stats.periods import FinancialYear
+from policingplan.periods import FinancialYear
 from policingplan.targets.allocation import UnitInput, allocate_unit_targets
 
 EXAMPLE = PROJECT_ROOT / "examples" / "london-2023-24"

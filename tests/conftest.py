@@ -45,3 +45,12 @@ def project_root() -> Path:
 def reference_dir() -> Path:
     """Reference cases computed by other software (tests/stats/reference/)."""
     return Path(__file__).parent / "stats" / "reference"
+
+
+@pytest.fixture(autouse=True)
+def _no_inherited_terminal_size(monkeypatch):
+    """Each test starts with no ``COLUMNS`` or ``LINES``: pytest-xdist's workers inherit
+    80 × 24, which would wrap output meant for no terminal.  A test that wants a width
+    sets it itself."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)

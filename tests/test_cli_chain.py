@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from policingplan.attribution import attribution
 from policingplan.cli import app
-from policingplan.stats.periods import FinancialYear
+from policingplan.periods import FinancialYear
 
 runner = CliRunner()
 PLAN = "examples/london-2023-24"

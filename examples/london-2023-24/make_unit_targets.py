@@ -25,7 +25,7 @@ from policingplan.data.units import LONDON_BOROUGHS, unit_code
 from policingplan.plan.model import Target
 from policingplan.data.files import open_text, resolve
 from policingplan.settings import data_dir
-from policingplan.stats.periods import FinancialYear
+from policingplan.periods import FinancialYear
 from policingplan.targets.allocation import UnitInput, allocate_unit_targets
 
 PLAN_DIR = Path(__file__).resolve().parent

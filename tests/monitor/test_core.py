@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 from policingplan.monitor.core import JSON_KEYS, default_as_of, monitor_targets, status_of
 from policingplan.plan.model import CountingRule, Measure, Objective, Plan, Priority, Target, Unit
-from policingplan.stats.periods import FinancialYear, Month
+from policingplan.periods import FinancialYear, Month
 
 
 def _plan(targets: list[Target], measures: list[Measure] | None = None) -> Plan:

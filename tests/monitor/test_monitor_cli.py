@@ -164,7 +164,7 @@ def test_default_as_of_is_the_latest_month_every_measure_has(example_dir, exampl
 
 
 def test_the_table_carries_status_in_symbols_and_words(example_dir, example_warehouse, monkeypatch):
-    monkeypatch.setattr(console, "width", 200)  # a wide terminal, so that no cell wraps
+    monkeypatch.setattr(console, "_width", 200)  # a wide terminal, so that no cell wraps
     result = runner.invoke(app, ["monitor", str(example_dir), "--warehouse", str(example_warehouse),
                                  "--as-of", "2023-09"])
     assert result.exit_code == 0, result.output
@@ -179,7 +179,7 @@ def test_the_table_carries_status_in_symbols_and_words(example_dir, example_ware
 
 
 def test_a_narrow_terminal_folds_cells_rather_than_cutting_them(example_dir, example_warehouse, monkeypatch):
-    monkeypatch.setattr(console, "width", 80)
+    monkeypatch.setattr(console, "_width", 80)
     result = runner.invoke(app, ["monitor", str(example_dir), "--warehouse", str(example_warehouse), "--as-of", "2023-09"])
     assert result.exit_code == 0, result.output
     assert "…" not in result.stdout
@@ -268,7 +268,7 @@ def test_the_plans_stated_figures_are_the_datas(example_plan, example_warehouse)
     """Every force baseline in plan.yaml, and the 2019 KSI figure its data note quotes, come from the data."""
     from policingplan.data.measures import measure_values
     from policingplan.data.warehouse import Warehouse
-    from policingplan.stats.periods import FinancialYear
+    from policingplan.periods import FinancialYear
 
     rows = measure_values(example_plan, Warehouse(example_warehouse), unit="force").to_pylist()
     checked = 0

@@ -28,7 +28,7 @@ from policingplan.plan.model import (
     Target,
     Unit,
 )
-from policingplan.stats.periods import FinancialYear
+from policingplan.periods import FinancialYear
 
 # Printable text of any script, with newlines; no control or private-use characters.
 _chars = st.characters(exclude_categories=("Cc", "Cs", "Cf", "Co", "Cn", "Zl", "Zp"), include_characters="\n")

@@ -12,7 +12,7 @@ from policingplan.stats.change import (
     rolling_12_months_comparison,
     year_to_date_comparison,
 )
-from policingplan.stats.periods import FinancialYear, Month
+from policingplan.periods import FinancialYear, Month
 from policingplan.data.files import open_text
 
 MONTHLY_FILE = "mps-recorded-crime-borough-monthly_2010-04_2024-02.csv.gz"

@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from policingplan.stats.periods import Month
+from policingplan.periods import Month
 
 CRIME_FILE = "mps-recorded-crime-borough-monthly_2010-04_2024-02.csv.gz"
 DASHBOARD_FILE = "mps-crime-dashboard-borough_2021-08_2025-07.csv.gz"

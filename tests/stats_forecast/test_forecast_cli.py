@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from policingplan.cli import app
-from policingplan.stats.periods import FinancialYear
+from policingplan.periods import FinancialYear
 
 KEYS = {"series", "year", "as_of", "year_to_date", "forecast_total", "interval_80", "interval_95",
         "p_meet_target", "method", "warnings"}

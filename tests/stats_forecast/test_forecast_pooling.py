@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policingplan.stats.forecast import METHOD_SEASONAL, forecast_year_end, forecast_year_end_many
-from policingplan.stats.periods import FinancialYear, Month
+from policingplan.periods import FinancialYear, Month
 
 YEAR = FinancialYear("2017/18")
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policingplan.stats.forecast import METHOD_NONE, forecast_year_end
-from policingplan.stats.periods import FinancialYear
+from policingplan.periods import FinancialYear
 
 YEAR = FinancialYear("2019/20")
 

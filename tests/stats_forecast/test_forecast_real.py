@@ -13,7 +13,7 @@ from policingplan.stats.forecast import (
     forecast_year_end,
     forecast_year_end_many,
 )
-from policingplan.stats.periods import FinancialYear, Month
+from policingplan.periods import FinancialYear, Month
 
 
 def outturn(series, year: FinancialYear) -> float:

@@ -371,7 +371,7 @@ def test_a_plan_without_a_single_allocatable_measure_says_what_is_accepted(proje
 def test_a_narrow_terminal_folds_cells_rather_than_cutting_them(london, monkeypatch, command):
     from policingplan.cli.common import console
 
-    monkeypatch.setattr(console, "width", 80)
+    monkeypatch.setattr(console, "_width", 80)
     result = run(*command, london)
     assert result.exit_code == 0, error_text(result)
     assert "…" not in result.stdout

@@ -25,12 +25,21 @@ UNWRAPPED_WIDTH = 100_000
 
 class _Console(Console):
     """A console that wraps to the terminal's width, and not at all when there is no
-    terminal (unless ``COLUMNS`` asks for a width)."""
+    terminal (unless ``COLUMNS`` asks for a width).
+
+    ``COLUMNS`` is read each time the width is needed, not once when the console is made:
+    Rich fixes the width from ``COLUMNS`` at construction, so a console first made while
+    ``COLUMNS`` was set (by a test, say) would wrap at that width for ever after."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "width" not in kwargs:
+            self._width = None
 
     @property
     def size(self) -> ConsoleDimensions:
         size = super().size
-        if not self.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
+        if self._width is None and not self.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
             return ConsoleDimensions(UNWRAPPED_WIDTH, size.height)
         return size
 

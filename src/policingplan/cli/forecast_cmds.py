@@ -16,7 +16,7 @@ from policingplan.cli.common import console, fail, print_json, print_table
 from policingplan.cli.stats_cmds import missing_column, read_csv_rows
 from policingplan.formatting import fmt_int, fmt_pct
 from policingplan.problems import Problem
-from policingplan.stats.periods import FinancialYear, Month, PeriodError
+from policingplan.periods import FinancialYear, Month, PeriodError
 
 if TYPE_CHECKING:
     from policingplan.stats.forecast import YearEndForecast

@@ -20,7 +20,7 @@ from policingplan.cli.common import console, fail, print_json
 from policingplan.formatting import fmt_int, fmt_pct
 from policingplan.plan.model import FORCE, Plan
 from policingplan.problems import UserError
-from policingplan.stats.periods import Month, PeriodError
+from policingplan.periods import Month, PeriodError
 
 if TYPE_CHECKING:  # the warehouse (DuckDB, ibis) and the statistics are imported by the command, so --help starts fast
     from policingplan.monitor.core import TargetPosition

@@ -118,7 +118,7 @@ def read_series(path: Path, column: str | None) -> tuple[list[float | None], lis
         kinds = list(dict.fromkeys(cell_of(row, "source") for row in rows[1:] if cell_of(row, "source")))
     warnings = []
     if "month" in header:
-        from policingplan.stats.periods import Month, PeriodError
+        from policingplan.periods import Month, PeriodError
 
         try:
             months = [Month(cell_of(row, "month")) for row in rows[1:] if cell_of(row, "month")]

@@ -185,7 +185,7 @@ def _shown(value: str | None) -> str:
 
 def _period_label(period: str) -> str:
     """``2023-04`` as ``April 2023``; a year or a financial year as it is."""
-    from policingplan.stats.periods import Month, PeriodError
+    from policingplan.periods import Month, PeriodError
 
     try:
         return Month(period).label()

@@ -31,7 +31,7 @@ from policingplan.data.rules import SUM_OF, compile_rule, force_totals, rule_att
 from policingplan.data.warehouse import Warehouse
 from policingplan.plan.model import FORCE, Measure, Plan
 from policingplan.problems import UserError
-from policingplan.stats.periods import FinancialYear, Month, PeriodError
+from policingplan.periods import FinancialYear, Month, PeriodError
 
 #: The columns of :func:`measure_values`' table.
 MEASURE_VALUE_SCHEMA = pa.schema([

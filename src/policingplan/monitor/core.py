@@ -27,7 +27,7 @@ from typing import Any, Iterable, Literal, Mapping, Optional
 from policingplan.formatting import fmt_num, fmt_pct
 from policingplan.plan.model import FORCE, Plan, Target
 from policingplan.stats.forecast import forecast_ratio_year_end, forecast_year_end
-from policingplan.stats.periods import FinancialYear, Month, PeriodError
+from policingplan.periods import FinancialYear, Month, PeriodError
 from policingplan.stats.spc import spc
 
 Status = Literal["likely", "in_the_balance", "unlikely", "not_assessed"]

@@ -14,7 +14,7 @@ from policingplan.data.warehouse import Warehouse
 from policingplan.monitor.core import TargetPosition, default_as_of, monitor_targets
 from policingplan.plan.model import Plan
 from policingplan.problems import UserError
-from policingplan.stats.periods import FinancialYear, Month
+from policingplan.periods import FinancialYear, Month
 
 
 class NoMonthlyData(UserError):

@@ -19,7 +19,7 @@ from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from policingplan.stats.periods import FinancialYear, Month, PeriodError
+from policingplan.periods import FinancialYear, Month, PeriodError
 
 
 class PlanModel(BaseModel):

@@ -22,7 +22,7 @@ from typing import Any, Iterator
 from pydantic import BaseModel, ValidationError
 
 from policingplan.plan.model import FORCE, Plan
-from policingplan.stats.periods import FinancialYear, PeriodError
+from policingplan.periods import FinancialYear, PeriodError
 from policingplan.plan.source import (
     NARRATIVE_DIR,
     PARTNER_TARGETS_FILE,

@@ -50,7 +50,7 @@ from typing import Any, Hashable, Literal, Mapping, Sequence
 import numpy as np
 from scipy.special import ndtr, ndtri, stdtr, stdtrit
 
-from policingplan.stats.periods import FinancialYear, Month
+from policingplan.periods import FinancialYear, Month
 
 Polarity = Literal["lower", "higher"]
 

@@ -26,7 +26,7 @@ from typing import Iterable, Mapping, Optional, Sequence
 
 from policingplan.formatting import fmt_int, fmt_pct
 from policingplan.plan.model import PartnerTarget
-from policingplan.stats.periods import FinancialYear, Month, PeriodError
+from policingplan.periods import FinancialYear, Month, PeriodError
 from policingplan.targets.allocation import Allocation
 
 #: Volumes closer than this (in crimes) are treated as the same target.

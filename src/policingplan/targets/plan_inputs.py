@@ -13,7 +13,7 @@ from typing import Optional
 from policingplan.formatting import fmt_pct
 from policingplan.plan.model import FORCE, ExternalRequirement, Plan, Polarity, Target, TargetKind
 from policingplan.problems import UserError
-from policingplan.stats.periods import FinancialYear, PeriodError
+from policingplan.periods import FinancialYear, PeriodError
 from policingplan.targets.allocation import UnitInput
 from policingplan.targets.partners import UnitTargetVolume
 from policingplan.targets.requirement import RequirementTrajectory, requirement_trajectory

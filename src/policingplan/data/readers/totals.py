@@ -10,7 +10,7 @@ import pyarrow as pa
 from policingplan.data.readers import ATTRIBUTES, VALUE_COLUMNS
 from policingplan.data.units import AGGREGATE_AREA_PREFIXES
 from policingplan.problems import UserError
-from policingplan.stats.periods import Month
+from policingplan.periods import Month
 
 PERIOD_KINDS = ("month", "fy", "year")
 BY_CHOICES = ("unit", "force")
