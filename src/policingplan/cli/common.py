@@ -57,6 +57,8 @@ EXIT_INFEASIBLE = 3
 
 
 def _jsonable(value: Any) -> Any:
+    if hasattr(value, "model_dump") and callable(value.model_dump):  # a service's result (pydantic)
+        return _jsonable(value.model_dump(mode="json"))
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
     if isinstance(value, dict):
@@ -69,7 +71,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def print_json(data: Any) -> None:
-    """Write ``data`` as JSON to standard output (NaN becomes null)."""
+    """Write ``data`` (a service's result, or plain data) as JSON to standard output (NaN becomes null)."""
     sys.stdout.write(json.dumps(_jsonable(data), indent=2, ensure_ascii=False, default=str))
     sys.stdout.write("\n")
 

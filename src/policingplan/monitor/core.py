@@ -26,6 +26,7 @@ from typing import Any, Iterable, Literal, Mapping, Optional
 
 from policingplan.formatting import fmt_num, fmt_pct
 from policingplan.plan.model import FORCE, Plan, Target
+from policingplan.plan import target_meaning
 from policingplan.stats.forecast import forecast_ratio_year_end, forecast_year_end
 from policingplan.periods import FinancialYear, Month, PeriodError
 from policingplan.stats.spc import spc
@@ -261,11 +262,10 @@ def target_value(target: Target, kind: str, polarity: str, baseline: float | Non
             return None
         return baseline * (1 + target.value)
     if target.kind == "range":
-        ends = [v for v in (target.minimum, target.maximum) if v is not None]
-        if not ends:
+        # Meeting a range means reaching at least its less stretching end (plan/target_meaning.py).
+        end = target_meaning.judged_end(target, polarity)
+        if end is None:
             return None
-        # Meeting a range means reaching at least its less stretching end.
-        end = max(ends) if polarity == "lower" else min(ends)
         warnings.append("a range target is judged against its less stretching end")
         if target.baseline_period is None:
             return end

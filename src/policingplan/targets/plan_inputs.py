@@ -12,6 +12,7 @@ from typing import Optional
 
 from policingplan.formatting import fmt_pct
 from policingplan.plan.model import FORCE, ExternalRequirement, Plan, Polarity, Target, TargetKind
+from policingplan.plan import target_meaning
 from policingplan.problems import UserError
 from policingplan.periods import FinancialYear, PeriodError
 from policingplan.targets.allocation import UnitInput
@@ -54,11 +55,11 @@ def force_target(plan: Plan, measure: str) -> Target:
 
 
 def planned_change(target: Target) -> float:
-    """The force target as a signed change: its value, or the midpoint of a range."""
-    if target.kind == TargetKind.change.value and target.value is not None:
-        return float(target.value)
-    if target.kind == TargetKind.range.value and target.minimum is not None and target.maximum is not None:
-        return (target.minimum + target.maximum) / 2
+    """The force target as a signed change: its value, or the midpoint of a range
+    (decided in :mod:`policingplan.plan.target_meaning`)."""
+    change = target_meaning.planned_change(target)
+    if change is not None:
+        return change
     raise UserError(
         f"the force target for {target.measure} in {target.period} is a {target.kind} target; "
         "accepted: a change (value) or a range (minimum and maximum) of signed fractions"
