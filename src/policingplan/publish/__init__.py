@@ -1,0 +1,1 @@
+"""Publishing: charts and documents made from the services' results (see docs/architecture.md)."""
