@@ -20,7 +20,7 @@ the 80% interval of its year-end forecast and, for each measure, the number
 of boroughs expected to meet their targets with its 80% interval.  Each is
 scored against the year's outturn.  The COVID years (2019/20, whose year end
 met the first lockdown, 2020/21 and 2021/22) are reported on rows of their
-own and left out of the aims (docs/monitoring.md#calibration).
+own and left out of the aims (docs/monitoring.md#calibration-a-backtest-on-earlier-years).
 
 It prints Markdown tables; ``--json`` writes the summary that the monitor's
 plain sentence about reliability quotes (src/policingplan/monitor/reliability.json),

@@ -20,6 +20,7 @@ import time
 import numpy as np
 
 from policingplan.stats.spc import spc, spc_many
+from policingplan.services.stats import spc_model
 
 UNITS, SERIES, MONTHS = 33, 50, 120
 SEED = 20070301
@@ -132,7 +133,7 @@ def main() -> None:
     baseline = [plain_python_spc(c["values"], c["direction"], c["target"], c["rebase_at"]) for c in as_lists]
     plain = time.perf_counter() - started
 
-    disagreements = sum(a.to_dict() != b.to_dict() for a, b in zip(results, one_by_one))
+    disagreements = sum(spc_model(a).model_dump() != spc_model(b).model_dump() for a, b in zip(results, one_by_one))
     for result, (types, means, lpls, upls) in zip(results, baseline):
         for p, t, m, lo, hi in zip(result.points, types, means, lpls, upls):
             if p.point_type != t or not all(math.isclose(a, b, abs_tol=1e-9) for a, b in ((p.mean, m), (p.lpl, lo), (p.upl, hi))):

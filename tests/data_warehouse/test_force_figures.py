@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from policingplan.cli import app
 from policingplan.data.readers import read_source
 from policingplan.data.warehouse import Warehouse
-from policingplan.monitor.warehouse import monitor_plan
+from policingplan.services.monitor import monitor_plan
 from policingplan.plan.io import load_plan
 
 runner = CliRunner()

@@ -167,9 +167,9 @@ def test_areas_made_of_units_are_not_added_into_the_force_total(tmp_path, data_d
 def test_segments_removed_by_a_load_in_between_are_listed_again(london_plan, tmp_path, data_dir, monkeypatch):
     warehouse = Warehouse(tmp_path / "wh")
     assert warehouse.load_files([("tfl-casualties", data_dir / TFL_2019)]).ok
-    live = warehouse.segment_files("tfl-casualties")
+    live = warehouse._segment_files("tfl-casualties")
     listings = iter([[tmp_path / "wh" / "records" / "tfl-casualties" / "superseded.parquet"], live])
-    monkeypatch.setattr(warehouse, "segment_files", lambda kind: next(listings))
+    monkeypatch.setattr(warehouse, "_segment_files", lambda kind: next(listings))
 
     table = measure_values(london_plan, warehouse, measure_id="ksi", unit="force")
 

@@ -7,7 +7,8 @@ import math
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from policingplan.monitor.core import JSON_KEYS, default_as_of, monitor_targets, status_of
+from policingplan.monitor.core import _passed_up, default_as_of, monitor_targets, status_of
+from policingplan.results import Notice, notice
 from policingplan.plan.model import CountingRule, Measure, Objective, Plan, Priority, Target, Unit
 from policingplan.periods import FinancialYear, Month
 
@@ -68,7 +69,9 @@ def test_a_stated_baseline_that_disagrees_with_the_data_gives_a_warning():
     rows = _count_rows("A", HISTORY_START, values)
     counted = sum(v for i, v in enumerate(values) if Month(HISTORY_START) + i in FinancialYear("2022/23"))
     (position,) = monitor_targets(plan, rows, "2023-09")
-    assert f"the plan's baseline 5,000 differs from the data's {counted:,}" in " ".join(position.warnings)
+    assert f"the plan's baseline 5,000 differs from the data's {counted:,}" in " ".join(map(str, position.warnings))
+    (differs,) = [n for n in position.warnings if n.code == "monitor.baseline-differs"]
+    assert (differs.values["plan_baseline"], differs.values["data_baseline"]) == (5000, counted)
 
 
 def test_year_to_date_sums_the_plan_year_months_up_to_as_of():
@@ -94,7 +97,9 @@ def test_a_missing_month_is_left_out_with_a_warning_never_read_as_zero():
     rows = [r for r in _count_rows("A", HISTORY_START, [100] * N_TO_SEPT_2023) if r["month"] != "2023-05"]
     (position,) = monitor_targets(plan, rows, "2023-09")
     assert position.year_to_date == 500  # April and June to September
-    assert any("no data for May 2023" in w for w in position.warnings)
+    (missing,) = [n for n in position.warnings if n.code == "monitor.months-missing"]
+    assert str(missing) == "no data for May 2023: the year to date leaves them out"
+    assert missing.values["missing"] == ["2023-05"]
     assert position.forecast_total > 1150  # May is forecast, not read as zero (which would give 1,100)
 
 
@@ -142,8 +147,9 @@ def test_yearly_source_is_reported_not_judged_and_uses_only_years_ended_by_as_of
     ]
     (position,) = monitor_targets(plan, rows, "2023-09")
     assert position.p_meet_target is None and position.year_to_date is None
-    assert any("2022: 80.2% (85 of 106)" in w for w in position.warnings)
-    assert not any("2023:" in w for w in position.warnings)
+    assert any("2022: 80.2% (85 of 106)" in str(w) for w in position.warnings)
+    assert not any("2023:" in str(w) for w in position.warnings)
+    assert [n.code for n in position.warnings] == ["monitor.published-by-year", "monitor.latest-complete-year"]
 
 
 def test_measure_without_data_is_not_assessed_with_its_data_note():
@@ -152,7 +158,8 @@ def test_measure_without_data_is_not_assessed_with_its_data_note():
     plan = _plan([Target(measure="confidence", period="2023/24", kind="level", value=0.8)], measures=[measure])
     (position,) = monitor_targets(plan, [], "2023-09")
     assert position.status == "not_assessed"
-    assert any("no survey" in w for w in position.warnings)
+    assert [str(n) for n in position.warnings] == ["the measure has no data source: no survey in the data"]
+    assert position.warnings[0].code == "monitor.no-data-source-note"
 
 
 def test_one_position_per_target_force_first_and_unit_filter():
@@ -162,14 +169,56 @@ def test_one_position_per_target_force_first_and_unit_filter():
     positions = monitor_targets(_plan(targets), rows, "2023-09")
     assert [p.unit for p in positions] == ["force", "A", "B"]
     assert [p.unit for p in monitor_targets(_plan(targets), rows, "2023-09", unit="B")] == ["B"]
-    assert list(positions[0].to_dict()) == list(JSON_KEYS)
 
 
 def test_range_target_is_judged_at_its_less_stretching_end():
     plan = _plan([Target(measure="burglary", scope="A", period="2023/24", kind="range",
                          baseline_period="2022/23", baseline=1000, minimum=-0.06, maximum=-0.05)])
     rows = _count_rows("A", HISTORY_START, [80] * N_TO_SEPT_2023)
-    assert monitor_targets(plan, rows, "2023-09")[0].target == pytest.approx(950)
+    (position,) = monitor_targets(plan, rows, "2023-09")
+    assert position.target == pytest.approx(950)
+    (judged,) = [n for n in position.warnings if n.code == "monitor.range-less-stretching-end"]
+    assert str(judged) == "a range target is judged against its less stretching end"
+
+
+@pytest.mark.parametrize("target, polarity, met_at", [
+    (222947.9, "lower", 222947), (222947.0, "lower", 222947), (12.1, "higher", 13), (12.0, "higher", 12),
+])
+def test_a_counts_target_is_met_at_a_whole_number(target, polarity, met_at):
+    plan = _plan([Target(measure="burglary", scope="A", period="2023/24", kind="level", value=target)])
+    measure = plan.measures[0].model_copy(update={"polarity": polarity})
+    plan = plan.model_copy(update={"measures": [measure, plan.measures[1]]})
+    (position,) = monitor_targets(plan, _count_rows("A", HISTORY_START, [80] * N_TO_SEPT_2023), "2023-09")
+    assert position.met_at == met_at
+
+
+def test_a_rates_target_is_met_at_the_target_itself():
+    plan = _plan([Target(measure="sd_rate", scope="A", period="2023/24", kind="level", value=0.2)])
+    rows = [{"measure": "sd_rate", "unit": "A", "month": str(Month(HISTORY_START) + i), "numerator": 10,
+             "denominator": 100} for i in range(N_TO_SEPT_2023)]
+    (position,) = monitor_targets(plan, rows, "2023-09")
+    assert position.met_at == position.target == 0.2
+
+
+def test_a_parts_warning_is_passed_up_as_a_notice_with_the_same_sentence():
+    chart = notice("monitor.neutral-measure")
+    assert str(_passed_up(chart, "SPC")) == "SPC: a neutral measure has no chance of meeting a target"
+    assert _passed_up(chart, "SPC").code == "monitor.neutral-measure"
+    assert _passed_up(chart) == chart
+    sentence = _passed_up("fewer than 12 points: the limits are provisional", "SPC")
+    assert isinstance(sentence, Notice) and sentence.code == "monitor.passed-up"
+    assert str(sentence) == "SPC: fewer than 12 points: the limits are provisional"
+    assert str(_passed_up("short history")) == "short history"
+
+
+def test_spc_notices_come_up_labelled_spc():
+    # The as-of month has no value: the chart's last point is missing, and SPC says so.
+    plan = _plan([Target(measure="burglary", scope="A", period="2023/24", kind="level", value=900)])
+    rows = _count_rows("A", HISTORY_START, [80] * (N_TO_SEPT_2023 - 1))
+    (position,) = monitor_targets(plan, rows, "2023-09")
+    spc = [n for n in position.warnings if n.about == "SPC"]
+    assert spc and all(str(n) == f"SPC: {n.text}" for n in spc)
+    assert "SPC: The last point (18) is missing; the variation icon describes point 17." in map(str, spc)
 
 
 @pytest.mark.parametrize("p, status", [

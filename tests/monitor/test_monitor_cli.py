@@ -18,7 +18,7 @@ from policingplan.cli import app
 from policingplan.cli.common import console
 from policingplan.data.units import LONDON_BOROUGHS
 from policingplan.formatting import fmt_pct
-from policingplan.monitor.core import JSON_KEYS
+from policingplan.services.monitor import JSON_KEYS
 from tests.monitor.conftest import load_plan_sources
 from policingplan.data.files import open_text
 
@@ -257,7 +257,7 @@ def test_make_unit_targets_reproduces_the_committed_tables(example_dir, tmp_path
 
 def test_a_plan_year_the_warehouse_does_not_reach_is_refused(example_plan, example_warehouse):
     from policingplan.data.warehouse import Warehouse
-    from policingplan.monitor.warehouse import NoMonthlyData, monitor_plan
+    from policingplan.services.monitor import NoMonthlyData, monitor_plan
 
     later = example_plan.model_copy(update={"period": "2030/31"})
     with pytest.raises(NoMonthlyData, match="no monthly data for 2030/31"):

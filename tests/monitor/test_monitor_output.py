@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from policingplan.attribution import attribution, attribution_line
 from policingplan.cli import app
 from policingplan.formatting import fmt_int, fmt_pct
-from policingplan.monitor.core import JSON_KEYS
+from policingplan.services.monitor import JSON_KEYS
 
 runner = CliRunner()
 WESTMINSTER = "E09000033"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from policingplan.monitor.core import TargetPosition
-from policingplan.monitor.rollup import roll_up, spc_summary, worst_status
-from policingplan.plan.model import Measure, Objective, Plan, Priority
+from policingplan.monitor.rollup import roll_up, spc_summary, unit_statuses, worst_status
+from policingplan.plan.model import Measure, Objective, Plan, Priority, Unit
 
 
 def _position(measure: str, p: float | None, unit: str = "force", variation: str | None = "common_cause") -> TargetPosition:
@@ -52,6 +52,16 @@ def test_roll_up_is_per_unit():
     assert roll_up(_plan(), positions, unit="E09000021")[0].status == "unlikely"
 
 
+def test_each_unit_takes_the_worst_of_all_its_targets_with_how_many_share_it():
+    plan = _plan().model_copy(update={"units": [Unit(code="U1", name="One"), Unit(code="U2", name="Two"),
+                                                Unit(code="U3", name="Three")]})
+    positions = [_position("a", 0.9, unit="U2"), _position("b", 0.1, unit="U2"), _position("c", 0.15, unit="U2"),
+                 _position("a", None, unit="U1"), _position("b", None, unit="U1"), _position("a", 0.1)]
+    one, two = unit_statuses(plan, positions)  # in the plan's order; U3 has no target; the force is no unit
+    assert (one.code, one.status, one.count, one.targets) == ("U1", "not_assessed", 2, 2)
+    assert (two.code, two.name, two.status, two.count, two.targets) == ("U2", "Two", "unlikely", 2, 3)
+
+
 def test_spc_roll_up_concern_over_improvement_over_common_cause():
     assert spc_summary([_position("a", 0.5, variation="special_cause_improvement"),
                         _position("b", 0.5, variation="special_cause_concern")]) == "concern"
@@ -62,7 +72,8 @@ def test_spc_roll_up_concern_over_improvement_over_common_cause():
 
 
 def test_docs_list_every_json_key_and_the_status_thresholds(project_root):
-    from policingplan.monitor.core import JSON_KEYS, LIKELY_AT, UNLIKELY_AT
+    from policingplan.monitor.core import LIKELY_AT, UNLIKELY_AT
+    from policingplan.services.monitor import JSON_KEYS
 
     text = (project_root / "docs" / "monitoring.md").read_text(encoding="utf-8")
     documented = [line.split("`")[1] for line in text.splitlines() if line.startswith("| `")]

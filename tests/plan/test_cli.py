@@ -171,6 +171,20 @@ def test_show_json_prints_the_whole_plan(london):
     assert alcohol["body"] == (london / "narrative" / "alcohol.md").read_text(encoding="utf-8")
 
 
+def test_show_json_carries_the_attribution_of_the_plans_sources(london):
+    from policingplan.attribution import attribution
+    from policingplan.plan.io import load_plan
+
+    plan = json.loads(runner.invoke(app, ["show", str(london), "--json"]).stdout)
+    expected = load_plan(london)
+    assert list(plan)[-1] == "attribution"
+    assert plan["attribution"] == attribution(s.kind for s in expected.data_sources)
+    assert any("Greater London Authority" in text for text in plan["attribution"])
+    # Without it, the JSON is the plan itself.
+    del plan["attribution"]
+    assert plan == json.loads(expected.model_dump_json())
+
+
 def test_show_lists_every_error_of_a_bad_plan(planted):
     folder, _ = planted
     result = runner.invoke(app, ["show", str(folder)])

@@ -11,12 +11,15 @@ import ast
 
 import pytest
 
-COMMAND_MODULES = ("plan_cmds.py", "targets_cmds.py", "monitor_cmds.py", "stats_cmds.py", "forecast_cmds.py",
-                   "data_cmds.py", "warehouse_cmds.py")
-#: Modules of the data layer that import nothing heavy: the kinds' names, and file access.
-LIGHT = ("policingplan.data.kinds", "policingplan.data.files")
+from pathlib import Path
+
+#: Every module of the command line: --help imports them all.
+COMMAND_MODULES = tuple(sorted(p.name for p in (Path(__file__).resolve().parents[2] / "src" / "policingplan" / "cli").glob("*.py")))
+#: Modules that import nothing heavy: the kinds' names, file access, and the plan service (checked in a
+#: fresh process by the --help test below).
+LIGHT = ("policingplan.data.kinds", "policingplan.data.files", "policingplan.services.plan")
 HEAVY = ("numpy", "scipy", "polars", "pyarrow", "duckdb", "ibis", "pandas", "statsmodels",
-         "policingplan.data", "policingplan.targets", "policingplan.monitor", "policingplan.stats.forecast",
+         "policingplan.services", "policingplan.data", "policingplan.targets", "policingplan.monitor", "policingplan.stats.forecast",
          "policingplan.stats.spc", "policingplan.stats.rates", "policingplan.stats.peers")
 
 

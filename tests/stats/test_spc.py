@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from policingplan.services.stats import spc_model
 from policingplan.stats.spc import spc, spc_many
 
 
@@ -362,21 +363,24 @@ def test_fix_after_longer_than_a_group_uses_the_whole_group_and_says_so():
     values = alternating(10, 12, 10)
     fixed = spc(values, rebase_at=[15], fix_after=8)
     assert fixed.points[14].mean == 11 and fixed.points[14].upl == spc(values[14:]).points[0].upl
-    assert [w for w in fixed.warnings if "fixed after" in w] == [
+    assert [str(w) for w in fixed.warnings if w.code == "spc.shorter-than-fix-after"] == [
         "Group 2 (points 15–20) is shorter than the 8 points its limits were to be fixed after: "
         "they are computed from all of its points."
     ]
-    assert not any("fixed after" in w for w in spc(values, fix_after=8).warnings)
+    (shorter,) = [w for w in fixed.warnings if w.code == "spc.shorter-than-fix-after"]
+    assert shorter.values == {"group": 2, "span": "points 15–20", "first": 15, "last": 20, "fix_after": 8}
+    assert not any(w.code == "spc.shorter-than-fix-after" for w in spc(values, fix_after=8).warnings)
 
 
 def test_a_group_of_fewer_than_13_points_gives_a_warning():
     assert spc(alternating(10, 12, 7)).warnings == []
     short = spc(alternating(10, 12, 6))
-    assert len(short.warnings) == 1 and "fewer than 13" in short.warnings[0]
+    assert len(short.warnings) == 1 and "fewer than 13" in str(short.warnings[0])
+    assert short.warnings[0].code == "spc.trial-limits" and short.warnings[0].values["size"] == 12
     rebased = spc(alternating(10, 12, 10), rebase_at=[15])
-    assert len(rebased.warnings) == 1 and "Group 2 (points 15–20) has 6 points" in rebased.warnings[0]
+    assert len(rebased.warnings) == 1 and "Group 2 (points 15–20) has 6 points" in str(rebased.warnings[0])
     last_alone = spc(alternating(10, 12, 7), rebase_at=[14])
-    assert last_alone.warnings[0].startswith("Group 2 (point 14) has 1 point, fewer than 13")
+    assert str(last_alone.warnings[0]).startswith("Group 2 (point 14) has 1 point, fewer than 13")
 
 
 # ---------------------------------------------------------------- missing values
@@ -393,8 +397,8 @@ def test_missing_values_are_kept_out_of_the_mean_and_the_moving_ranges():
 
 
 def test_nan_is_missing_too():
-    with_none = spc([10.0, 12.0, None, 20.0, 10.0, 12.0]).to_dict()
-    with_nan = spc(np.array([10.0, 12.0, np.nan, 20.0, 10.0, 12.0])).to_dict()
+    with_none = spc_model(spc([10.0, 12.0, None, 20.0, 10.0, 12.0])).model_dump(mode="json")
+    with_nan = spc_model(spc(np.array([10.0, 12.0, np.nan, 20.0, 10.0, 12.0]))).model_dump(mode="json")
     assert with_none == with_nan
 
 
@@ -409,7 +413,9 @@ def test_a_missing_last_point_leaves_the_variation_to_the_last_value():
     result = spc(alternating(10, 12, 10) + [40.0, None])
     assert result.points[-1].point_type is None
     assert result.variation == "special_cause_improvement"
-    assert any("last point (22) is missing" in w for w in result.warnings)
+    assert any("last point (22) is missing" in str(w) for w in result.warnings)
+    (missing,) = [w for w in result.warnings if w.code == "spc.last-point-missing"]
+    assert missing.values == {"last": 22, "described": 21}
 
 
 # ---------------------------------------------------------------- options checked
@@ -432,8 +438,8 @@ def test_options_outside_what_is_accepted_are_refused(kwargs):
         spc(alternating(10, 12, 10), **kwargs)
 
 
-def test_to_dict_has_exactly_the_cli_keys():
-    data = spc(alternating(10, 12, 10), target=11).to_dict()
+def test_the_result_model_has_exactly_the_cli_keys():
+    data = spc_model(spc(alternating(10, 12, 10), target=11)).model_dump(mode="json")
     assert set(data) == {"points", "variation", "assurance", "warnings"}
     assert set(data["points"][0]) == {"index", "y", "mean", "lpl", "upl", "point_type"}
     assert data["points"][0]["index"] == 1

@@ -66,7 +66,7 @@ def test_rebase_and_fix_after_reach_the_chart(burglary_csv):
     assert means[0] == pytest.approx(statistics.fmean(values[:12]))
     assert means[12] == pytest.approx(statistics.fmean(values[12:36]))
     assert means[-1] == pytest.approx(statistics.fmean(values[36:]))
-    assert any("Group 1 (points 1–12)" in w for w in data["warnings"])
+    assert any("Group 1 (points 1–12)" in w["text"] and w["code"] == "spc.trial-limits" for w in data["warnings"])
     fixed = json.loads(run(str(path), "--fix-after", "12", "--json").stdout)
     assert fixed["points"][-1]["mean"] == pytest.approx(statistics.fmean(values[:12]))
 

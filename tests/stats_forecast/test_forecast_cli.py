@@ -159,7 +159,8 @@ def test_an_empty_value_is_a_missing_month_not_zero(burglary_csv):
     burglary_csv.write_text(text.replace(line, "Camden,2017-07,,2600"))
     after = json.loads(run(str(burglary_csv), "--year", "2017/18", "--as-of", "2017-09", "--json").stdout)[0]
     assert after["year_to_date"] == before["year_to_date"] - float(line.split(",")[2])
-    assert any("2017-07" in w and "not counted as zero" in w for w in after["warnings"])
+    assert any(w["code"] == "forecast.months-missing" and w["values"]["months"] == "2017-07"
+               and "not counted as zero" in w["text"] for w in after["warnings"])
 
 
 def test_the_installed_command_runs(burglary_csv, project_root):

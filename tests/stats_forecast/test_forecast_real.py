@@ -14,6 +14,12 @@ from policingplan.stats.forecast import (
     forecast_year_end_many,
 )
 from policingplan.periods import FinancialYear, Month
+from policingplan.services.stats import forecast_model
+
+
+def as_json(forecast):
+    """A forecast as ``policingplan forecast --json`` prints it."""
+    return forecast_model(forecast).model_dump(mode="json")
 
 
 def outturn(series, year: FinancialYear) -> float:
@@ -60,7 +66,7 @@ def test_it_ignores_every_month_after_as_of(mps_series):
     altered = {m: (v * 3 if m > Month("2018-10") else v) for m, v in westminster.items()}
     altered.update({Month("2019-01"): None, Month("2030-01"): 5.0})
     after = forecast_year_end(altered, year, "2018-10", target=20000)
-    assert after.to_dict() == before.to_dict()
+    assert as_json(after) == as_json(before)
     assert before.year_to_date == sum(westminster[m] for m in year.months_to_date("2018-10"))
 
 
@@ -103,7 +109,9 @@ def test_a_missing_month_is_forecast_not_counted_as_zero(mps_series):
     series[Month("2017-07")] = None
     gappy = forecast_year_end(series, year, "2017-09")
     assert gappy.year_to_date == full.year_to_date - mps_series[("Ealing", "THEFT")][Month("2017-07")]
-    assert any("2017-07" in w and "not counted as zero" in w for w in gappy.warnings)
+    (missing,) = [w for w in gappy.warnings if w.code == "forecast.months-missing"]
+    assert missing.values == {"count": 1, "months": "2017-07"}
+    assert str(missing) == "1 month(s) of the year to date are missing (2017-07): they are forecast, not counted as zero"
     assert gappy.forecast_total == pytest.approx(full.forecast_total, rel=0.03)
     assert gappy.interval_95[1] - gappy.interval_95[0] > full.interval_95[1] - full.interval_95[0]
 
@@ -115,12 +123,13 @@ def test_short_history_falls_back_to_the_run_rate_and_says_how_much_is_needed(mp
     ytd = sum(short[m] for m in FinancialYear("2022/23").months_to_date("2022-09"))
     assert result.method == METHOD_RUN_RATE
     assert result.forecast_total == pytest.approx(ytd * 2)
-    assert any("at least 24 months" in w for w in result.warnings)
+    assert any(w.code == "forecast.too-little-history" and "at least 24 months" in str(w) for w in result.warnings)
 
 
 def test_the_covid_fall_is_flagged_as_a_level_shift(mps_series):
     result = forecast_year_end(mps_series[("Westminster", "THEFT")], "2020/21", "2020-09")
-    assert any(w.startswith("level shift") and "below" in w for w in result.warnings)
+    (shift,) = [w for w in result.warnings if w.code == "forecast.level-shift"]
+    assert shift.values["direction"] == "below" and str(shift).startswith("level shift: the last 6 months are ")
 
 
 def test_a_category_that_stops_is_forecast_from_the_months_since(mps_series):
@@ -128,7 +137,9 @@ def test_a_category_that_stops_is_forecast_from_the_months_since(mps_series):
     series = mps_series[("Barking and Dagenham", "FRAUD AND FORGERY")]
     result = forecast_year_end(series, "2013/14", "2013-06")
     assert result.method == METHOD_RUN_RATE
-    assert any("zero for the last" in w and "stopped or recoded" in w for w in result.warnings)
+    assert any(w.code == "forecast.stopped" and "zero for the last" in str(w) and "stopped or recoded" in str(w)
+               for w in result.warnings)
+    assert not any(w.code == "forecast.zero-run" for w in result.warnings)  # the stop says it
     assert result.interval_95[0] <= outturn(series, FinancialYear("2013/14")) <= result.interval_95[1]
     assert result.forecast_total == result.year_to_date
 
@@ -138,7 +149,9 @@ def test_a_long_run_of_zeros_inside_the_history_is_flagged(mps_series):
     for month in [Month("2016-01") + i for i in range(7)]:
         series[month] = 0.0
     result = forecast_year_end(series, "2017/18", "2017-09")
-    assert any(w.startswith("a run of 7 months at zero, ending 2016-07") for w in result.warnings)
+    (run,) = [w for w in result.warnings if w.code == "forecast.zero-run"]
+    assert run.values["months"] == 7 and run.values["ending"] == "2016-07"
+    assert str(run).startswith("a run of 7 months at zero, ending 2016-07")
 
 
 def test_as_of_outside_the_year_is_refused(mps_series):
@@ -187,14 +200,16 @@ def test_a_year_to_date_with_no_month_observed_is_forecast_from_the_history(mps_
     assert result.year_to_date == 0
     assert result.method == METHOD_SEASONAL
     assert result.interval_95[0] <= outturn(mps_series[("Enfield", "VEHICLE OFFENCES")], year) <= result.interval_95[1]
-    assert any("3 month(s) of the year to date are missing" in w for w in result.warnings)
+    assert any(w.code == "forecast.months-missing" and str(w).startswith("3 month(s) of the year to date are missing")
+               for w in result.warnings)
 
 
 def test_a_series_with_nothing_up_to_as_of_has_no_forecast():
     result = forecast_year_end({Month("2024-01"): 5.0}, "2023/24", "2023-09", target=10)
     assert result.method == "no_data" and result.forecast_total is None and result.p_meet_target is None
-    assert result.to_dict()["interval_80"] == [None, None]
-    assert result.warnings == ["no values up to September 2023: no forecast"]
+    assert as_json(result)["interval_80"] == [None, None]
+    assert [str(w) for w in result.warnings] == ["no values up to September 2023: no forecast"]
+    assert result.warnings[0].code == "forecast.no-values" and result.warnings[0].values["as_of"] == "2023-09"
 
 
 def test_a_history_that_ended_years_ago_says_why_there_is_no_forecast(mps_series):
@@ -204,7 +219,7 @@ def test_a_history_that_ended_years_ago_says_why_there_is_no_forecast(mps_series
     old = {m: v for m, v in camden.items() if m < Month("2016-01")}
     result = forecast_year_end(old, "2022/23", "2022-09")
     assert result.method == "no_data" and result.forecast_total is None
-    reason = next(w for w in result.warnings if w.endswith("no forecast"))
+    reason = next(str(w) for w in result.warnings if w.code == "forecast.too-little-history-no-month")
     assert "69 months up to September 2022 and 0 past forecast errors" in reason
     assert "at least 24 months and 6 errors are needed" in reason
     assert "no month of 2022/23 is observed" in reason

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from policingplan.plan.model import PartnerTarget
-from policingplan.targets.partners import UnitTargetVolume, align_partner_targets
+from policingplan.targets.partners import UnitTargetVolume, align_partner_targets, whole_crimes
 
 UNITS = [
     UnitTargetVolume("Lambeth", 38_868, 36_730),
@@ -34,7 +34,7 @@ def test_same_baseline_more_stretching_partner_target_binds():
     assert lambeth.binds == "partner"
     assert "more stretching and binds" in lambeth.reason and "35,758" in lambeth.reason
     assert f"{36_730 - 35_758:,} fewer than the unit's own target of 36,730" in lambeth.reason
-    assert lambeth.to_dict()["partner_volume"] == 35_758
+    assert whole_crimes(lambeth.partner_volume) == 35_758  # the whole crimes shown and in JSON
 
 
 def test_less_stretching_partner_target_leaves_the_unit_target_binding():
@@ -90,17 +90,3 @@ def test_adopting_every_more_stretching_target_and_the_slack():
 def test_other_measures_are_left_out():
     other = PartnerTarget(unit="Lambeth", measure="ksi", period="2007/08", change=-0.5)
     assert _align([other]).alignments == ()
-
-
-def test_monthly_records_give_whole_financial_years_only():
-    from policingplan.targets.partners import unit_volumes_by_period
-
-    rule = {"offence": ["burglary"]}
-    months = [f"2021-{m:02d}" for m in range(4, 13)] + [f"2022-{m:02d}" for m in range(1, 5)]  # 2021/22 and April 2022
-    records = [{"unit": "A", "period": m, "period_kind": "month", "offence": "burglary", "count": 10} for m in months]
-    records += [{"unit": "A", "period": m, "period_kind": "month", "offence": "theft", "count": 99} for m in months]
-    records.append({"unit": "B", "period": "2006/07", "period_kind": "financial_year", "offence": "burglary", "count": 7})
-    volumes = unit_volumes_by_period(records, rule)
-    assert volumes["A"]["2021/22"] == 120  # twelve months of burglary, no theft
-    assert "2022/23" not in volumes["A"]  # one month of the year is not a year
-    assert volumes["A"]["2022-04"] == 10 and volumes["B"] == {"2006/07": 7}

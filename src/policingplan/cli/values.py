@@ -90,19 +90,11 @@ def resolve_unit(text: str, units: Mapping[str, str], option: str) -> str:
 
 
 def find_unit(text: str, units: Mapping[str, str]) -> Optional[str]:
-    """The code of the unit ``text`` names (code or name, any case), or ``None``."""
-    from policingplan.data.units import normalise_name, unit_code
+    """The code of the unit ``text`` names (code or name, any case), or ``None`` (see
+    :func:`policingplan.services.plan.find_unit`)."""
+    from policingplan.services.plan import find_unit as find
 
-    raw = text.strip()
-    for code in units:
-        if raw.casefold() == code.casefold():
-            return code
-    wanted = normalise_name(raw)
-    for code, name in units.items():
-        if name and normalise_name(name) == wanted:
-            return code
-    known = unit_code(raw)  # another spelling of a London borough: "Kingston", "City of Westminster"
-    return known if known in units else None
+    return find(text, units)
 
 
 def parse_unit_fractions(

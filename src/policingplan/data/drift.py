@@ -32,14 +32,14 @@ The logic (:func:`find_drift`) is pure: it takes the measures and a
 :class:`CategorySummary` per source kind, the distinct values with their
 records (the sum of the kind's ``count``, over rows with a count above 0) and
 their first and last periods.  :func:`warehouse_summaries` builds the
-summaries from the warehouse's segments, all of them or only the rows of some
+summaries from the warehouse's records, all of them or only the rows of some
 loads; :func:`in_loads` keeps the findings that a load brought, with the
 load's own counts.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from policingplan.formatting import fmt_int
@@ -171,12 +171,6 @@ class Finding:
         """The finding as a warning, located at the measure's rule."""
         return Problem(self.describe(), column=f"measures.{self.measure}.rule", accepted=self.advice(),
                        severity="warning")
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["counted_under"] = list(self.counted_under)
-        data["message"] = self.describe()
-        return data
 
 
 def _shown(value: str | None) -> str:
@@ -368,6 +362,8 @@ def _summarise(con, kind: str, relation: str, parameters: list) -> CategorySumma
     for row in rows:
         values, mask = row[:len(columns)], row[len(columns)]
         records, first, last, periods = row[len(columns) + 1:]
+        if records is None:  # no rows with a count (the loads brought none of this kind): no summary
+            continue
         tally = Tally(int(records), first, last, int(periods))
         if mask == everything:
             summary.first_period, summary.last_period = first, last
@@ -402,40 +398,29 @@ def warehouse_summaries(warehouse: "Warehouse", kinds: Iterable[str],
 
     Kinds whose categories are not checked, or that have no records, get no summary.
     """
-    import duckdb
-
     summaries: dict[str, CategorySummary] = {}
-    con = duckdb.connect()
+    con = warehouse.connection()
     try:
-        con.execute("SET enable_progress_bar = false")  # standard output is the report's
         for kind in dict.fromkeys(kinds):
             if kind not in CHECKED_KINDS:
                 continue
-            files = [str(path) for path in warehouse.segment_files(kind)]
-            if not files:
+            records = warehouse.records_table(con, kind)
+            if records is None:
                 continue
-            relation, parameters = "read_parquet(?)", [files]
             if load_ids is not None:
-                relation = "(SELECT * FROM read_parquet(?) WHERE list_contains(?, load_id))"
-                parameters = [files, [int(i) for i in load_ids]]
-            summary = _summarise(con, kind, relation, parameters)
+                records = records.filter(records.load_id.isin([int(i) for i in load_ids]))
+            summary = _summarise(con.con, kind, f"({con.compile(records)})", [])
             if summary.first_period is not None:
                 summaries[kind] = summary
     finally:
-        con.close()
+        con.disconnect()
     return summaries
 
 
 def warehouse_drift(warehouse: "Warehouse", measures: Sequence[Measure],
                     load_ids: Sequence[int] | None = None) -> list[Finding]:
     """The findings for the measures over the whole warehouse, or only those that ``load_ids`` brought."""
-    import duckdb
-
-    try:
-        return _warehouse_drift(warehouse, measures, load_ids)
-    except duckdb.IOException:
-        # A load committed after the segments were listed and removed a superseded one: list them again, once.
-        return _warehouse_drift(warehouse, measures, load_ids)
+    return warehouse.read_consistently(lambda: _warehouse_drift(warehouse, measures, load_ids))
 
 
 def _warehouse_drift(warehouse: "Warehouse", measures: Sequence[Measure],

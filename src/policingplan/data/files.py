@@ -118,12 +118,29 @@ def read_raw(path: str | Path) -> bytes:
         ) from exc
 
 
+@dataclass(frozen=True)
+class PassedOver:
+    """Files of an archive that a read passed over: ``count`` files of another format (``what``)."""
+
+    archive: str
+    count: int
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.archive}: {self.count:,} {self.what}, passed over"
+
+
 @dataclass
 class Expanded:
-    """The files that some paths stand for, archives opened, with notes on what was passed over."""
+    """The files that some paths stand for, archives opened, with what was passed over."""
 
     files: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    passed_over: list[PassedOver] = field(default_factory=list)
+
+    @property
+    def notes(self) -> list[str]:
+        """What was passed over, in words: one sentence for each archive and format."""
+        return [str(item) for item in self.passed_over]
 
 
 def expand_archives(kind: str, paths: Iterable[str | Path]) -> Expanded:
@@ -160,7 +177,7 @@ def expand_archives(kind: str, paths: Iterable[str | Path]) -> Expanded:
             skipped[label] = skipped.get(label, 0) + 1
         for label, count in skipped.items():
             what = f"{label} file(s), another format" if label != "other" else f"file(s) not of the {kind} format"
-            expanded.notes.append(f"{Path(path).name}: {count:,} {what}, passed over")
+            expanded.passed_over.append(PassedOver(Path(path).name, count, what))
     return expanded
 
 

@@ -1,7 +1,7 @@
 """A plan's measure values, by unit and period, computed in the warehouse by counting rules.
 
 Each measure's rule is compiled to Ibis (:mod:`policingplan.data.rules`) and
-run on DuckDB over the warehouse's Parquet segments.  The result has one row
+run on DuckDB over the warehouse's records (:meth:`Warehouse.records_table`).  The result has one row
 per measure, unit and period: ``measure, unit, month, period_kind, numerator,
 denominator``.  ``month`` holds the source's period: a month ``2019-04`` for
 monthly sources, but a calendar year ``2019`` or a financial year ``2006/07``
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from typing import Iterable
 
-import duckdb
 import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -92,18 +91,12 @@ def measure_values(
     """
     first, last = _month_bounds(start, end)
     measures = measures_with_rules(plan, measure_id)
-    try:
-        return _measure_values(measures, warehouse, unit, first, last)
-    except duckdb.IOException:
-        # A load that replaced rows committed after the segments were listed and removed a
-        # superseded segment: list them again from the new catalogue, once.
-        return _measure_values(measures, warehouse, unit, first, last)
+    return warehouse.read_consistently(lambda: _measure_values(measures, warehouse, unit, first, last))
 
 
 def _measure_values(measures: list[Measure], warehouse: Warehouse, unit: str | None,
                     first: Month | None, last: Month | None) -> pa.Table:
-    con = ibis.duckdb.connect()
-    con.raw_sql("SET enable_progress_bar = false")  # nothing but results on standard output
+    con = warehouse.connection()
     tables: dict[str, ibis.Table] = {}
     seen: dict[tuple[str, str], set[str]] = {}
     parts: list[pa.Table] = []
@@ -113,10 +106,10 @@ def _measure_values(measures: list[Measure], warehouse: Warehouse, unit: str | N
             raise UserError(str(problems.errors[0]), problems.errors)
         kind = measure.source
         if kind not in tables:
-            files = warehouse.segment_files(kind)
-            if not files:
+            records = warehouse.records_table(con, kind)
+            if records is None:
                 raise SourceNotLoaded(measure, kind)
-            tables[kind] = con.read_parquet([str(f) for f in files], table_name=f"records_{kind.replace('-', '_')}")
+            tables[kind] = records
         source = tables[kind]
         problems = validate_rule(measure, _values_seen(source, kind, rule_attributes(measure.rule), seen))
         if not problems.ok:

@@ -150,6 +150,11 @@ def _predicate(table: ir.Table, flt: Mapping[str, list[str]]) -> ir.BooleanValue
     return predicate
 
 
+def matching(table: ir.Table, flt: Mapping[str, list[str]]) -> ir.Table:
+    """The records that a filter keeps (attributes ANDed, values ORed), as :func:`compile_rule` counts them."""
+    return table.filter(_predicate(table, flt))
+
+
 def _summed(table: ir.Table, kind: str, flt: Mapping[str, list[str]]) -> ir.Column:
     return table[value_column(kind, flt.get(SUM_OF))].cast("float64")
 

@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence, TypeVar
 
 import duckdb
 import numpy as np
@@ -47,6 +47,11 @@ import pyarrow.parquet as pq
 
 from policingplan.data.readers import SOURCE_KINDS, ReadResult, canonical_schema, read_source
 from policingplan.problems import Problem, ProblemList, UserError
+
+if TYPE_CHECKING:  # Ibis is imported by those who query the records
+    import ibis
+
+T = TypeVar("T")
 
 CATALOGUE = "catalogue.duckdb"
 RECORDS = "records"
@@ -139,11 +144,6 @@ class FileOutcome:
     replacements: list[Replacement] = field(default_factory=list)
     message: str = ""
 
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["replacements"] = [dict(asdict(r), description=r.describe()) for r in self.replacements]
-        return data
-
 
 @dataclass
 class LoadReport:
@@ -193,7 +193,7 @@ class Warehouse:
             ).fetchall()
         return [LoadRecord(*row) for row in rows]
 
-    def segment_files(self, kind: str) -> list[Path]:
+    def _segment_files(self, kind: str) -> list[Path]:
         """The Parquet files that hold a kind's live records, as the catalogue lists them."""
         with self._catalogue() as con:
             if con is None:
@@ -211,9 +211,42 @@ class Warehouse:
             rows = con.execute("SELECT DISTINCT kind FROM segments WHERE rows > 0").fetchall()
         return {kind for (kind,) in rows}
 
+    @staticmethod
+    def connection() -> "ibis.BaseBackend":
+        """A new in-memory Ibis connection (DuckDB) to query the records on: :meth:`records_table`.
+
+        Nothing but results goes to standard output (DuckDB's progress bar is off).
+        """
+        import ibis
+
+        con = ibis.duckdb.connect()
+        con.raw_sql("SET enable_progress_bar = false")
+        return con
+
+    def records_table(self, con: "ibis.BaseBackend", kind: str) -> "ibis.Table | None":
+        """A kind's live canonical records as an Ibis table on ``con`` (a DuckDB backend), with
+        each row's ``load_id``; ``None`` when none are loaded.
+
+        This is how every reader of the warehouse reaches its records: how they are stored
+        (Parquet segments listed by the catalogue) is this module's business alone.  The
+        table is read lazily, when a query on it runs: run it inside :meth:`read_consistently`.
+        """
+        files = self._segment_files(kind)
+        if not files:
+            return None
+        return con.read_parquet([str(f) for f in files], table_name=f"records_{kind.replace('-', '_')}")
+
+    def read_consistently(self, read: "Callable[[], T]") -> "T":
+        """``read()``, run again once when a load committed meanwhile and removed a segment it
+        listed (a load that replaced rows supersedes the segment it rewrote)."""
+        try:
+            return read()
+        except duckdb.IOException:
+            return read()
+
     def records(self, kind: str) -> pa.Table:
         """All live records of a kind as one Arrow table (with each row's ``load_id``)."""
-        files = self.segment_files(kind)
+        files = self._segment_files(kind)
         if not files:
             return _segment_schema(kind).empty_table()
         return pq.ParquetDataset([str(f) for f in files], schema=_segment_schema(kind)).read()

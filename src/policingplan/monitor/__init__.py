@@ -3,12 +3,14 @@
 Pure: :mod:`policingplan.monitor.core` takes a plan and monthly measure values
 (rows as :func:`policingplan.data.measures.measure_values` gives them) and
 returns plain values; :mod:`policingplan.monitor.rollup` rolls the statuses up
-to objectives and priorities.  See ``docs/monitoring.md``.
+to objectives and priorities.  :mod:`policingplan.services.monitor` runs them on
+the warehouse for every face.  See ``docs/monitoring.md``.
 """
 
 from policingplan.monitor.core import TargetPosition, default_as_of, monitor_targets
-from policingplan.monitor.rollup import PriorityStatus, ObjectiveStatus, roll_up
+from policingplan.monitor.rollup import ObjectiveStatus, PriorityStatus, UnitStatus, roll_up, unit_statuses
 
 __all__ = [
-    "ObjectiveStatus", "PriorityStatus", "TargetPosition", "default_as_of", "monitor_targets", "roll_up",
+    "ObjectiveStatus", "PriorityStatus", "TargetPosition", "UnitStatus", "default_as_of", "monitor_targets",
+    "roll_up", "unit_statuses",
 ]

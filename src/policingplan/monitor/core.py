@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal, Mapping, Optional
 
 from policingplan.formatting import fmt_num, fmt_pct
-from policingplan.plan.model import FORCE, Plan, Target
-from policingplan.plan import target_meaning
-from policingplan.stats.forecast import forecast_ratio_year_end, forecast_year_end
 from policingplan.periods import FinancialYear, Month, PeriodError
+from policingplan.plan import target_meaning
+from policingplan.plan.model import FORCE, Plan, Target
+from policingplan.results import Notice, notice, register_notices
+from policingplan.stats.forecast import forecast_ratio_year_end, forecast_year_end
 from policingplan.stats.spc import spc
 
 Status = Literal["likely", "in_the_balance", "unlikely", "not_assessed"]
@@ -41,11 +42,24 @@ SPC_MONTHS_BEFORE_PLAN_YEAR = 12
 #: A stated baseline further than this (as a fraction) from the data's gives a warning.
 BASELINE_TOLERANCE = 0.01
 
-#: The keys of a position in ``policingplan monitor --json``, in order.
-JSON_KEYS = (
-    "measure", "unit", "target", "polarity", "year_to_date", "forecast_total",
-    "interval_80", "p_meet_target", "variation", "assurance", "warnings",
-)
+register_notices({
+    "monitor.no-baseline": "no baseline: the data up to the as-of month lacks {count} {months_word} of {period} "
+                           "({listed})",
+    "monitor.baseline-differs": "the plan's baseline {plan_figure} differs from the data's {data_figure} for {period}; "
+                                "the plan's is used",
+    "monitor.range-less-stretching-end": "a range target is judged against its less stretching end",
+    "monitor.published-by-year": "{source} is published by year, not by month, so this target is not monitored "
+                                 "month by month",
+    "monitor.latest-complete-year": "the latest complete year by the end of {as_of_label} is {period}: {figure}",
+    "monitor.no-data-source": "the measure has no data source",
+    "monitor.no-data-source-note": "the measure has no data source: {data_note}",
+    "monitor.no-monthly-data": "no monthly data up to {as_of_label} for this measure and unit",
+    "monitor.months-missing": "no data for {listed}: the year to date leaves them out",
+    "monitor.as-of-before-year": "the as-of month {as_of_label} is before the plan year {year} starts",
+    "monitor.neutral-measure": "a neutral measure has no chance of meeting a target",
+    # A warning from a part (the forecast, SPC) that still comes as a sentence, passed up as it is.
+    "monitor.passed-up": "{text}",
+})
 
 _DIRECTION = {"lower": "decrease", "higher": "increase", "neutral": "neutral"}
 
@@ -67,7 +81,7 @@ class TargetPosition:
     p_meet_target: float | None
     variation: str | None
     assurance: str | None
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Notice, ...] = ()
     kind: str = "count"
     period: str = ""
     months_to_date: int = 0
@@ -78,21 +92,25 @@ class TargetPosition:
         """``likely``, ``in_the_balance`` or ``unlikely`` from P(meet); else ``not_assessed``."""
         return status_of(self.p_meet_target)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON object of ``policingplan monitor --json`` (exactly :data:`JSON_KEYS`)."""
-        return {
-            "measure": self.measure,
-            "unit": self.unit,
-            "target": self.target,
-            "polarity": self.polarity,
-            "year_to_date": self.year_to_date,
-            "forecast_total": self.forecast_total,
-            "interval_80": list(self.interval_80) if self.interval_80 is not None else None,
-            "p_meet_target": self.p_meet_target,
-            "variation": self.variation,
-            "assurance": self.assurance,
-            "warnings": list(self.warnings),
-        }
+    @property
+    def met_at(self) -> float | None:
+        """The figure that meets the target: for a count, the whole number (at most 222,947 crimes for a
+        target of 222,947.9 where lower is better; at least 13 for 12.1 where higher is); for a rate, the target."""
+        if self.target is None or self.kind == "ratio":
+            return self.target
+        if self.polarity == "lower":
+            return float(math.floor(self.target + 1e-9))
+        if self.polarity == "higher":
+            return float(math.ceil(self.target - 1e-9))
+        return self.target
+
+
+def _passed_up(warning: Notice | str, about: str | None = None) -> Notice:
+    """A part's warning (the forecast's, SPC's) as a notice of the target's position, labelled with
+    what it came from (``about``: ``"SPC"``).  A warning that still comes as a sentence keeps it."""
+    if not isinstance(warning, Notice):
+        warning = notice("monitor.passed-up", text=str(warning))
+    return warning.within(about) if about else warning
 
 
 def status_of(p_meet: float | None) -> Status:
@@ -232,28 +250,31 @@ def _figure(value: float, kind: str) -> str:
     return fmt_pct(value, 2) if kind == "ratio" else fmt_num(value, 0 if value == int(value) else 1)
 
 
-def _baseline(target: Target, by_month: Mapping[Month, MonthValue], kind: str, warnings: list[str]) -> float | None:
+def _baseline(target: Target, by_month: Mapping[Month, MonthValue], kind: str, warnings: list[Notice]) -> float | None:
     computed = None
     if target.baseline_period and "/" in target.baseline_period:
         computed, missing = _period_total(by_month, FinancialYear(target.baseline_period).months(), kind)
         if missing:
             computed = None
             if target.baseline is None:
-                warnings.append(
-                    f"no baseline: the data up to the as-of month lacks {len(missing)} month{'s' if len(missing) > 1 else ''} "
-                    f"of {target.baseline_period} ({_month_list(missing[:3])}{'…' if len(missing) > 3 else ''})"
-                )
+                warnings.append(notice(
+                    "monitor.no-baseline", count=len(missing), months_word="months" if len(missing) > 1 else "month",
+                    period=target.baseline_period, missing=[str(m) for m in missing],
+                    listed=_month_list(missing[:3]) + ("…" if len(missing) > 3 else ""),
+                ))
     if target.baseline is not None:
         if computed is not None and abs(computed - target.baseline) > BASELINE_TOLERANCE * abs(target.baseline):
-            warnings.append(
-                f"the plan's baseline {_figure(target.baseline, kind)} differs from the data's {_figure(computed, kind)} "
-                f"for {target.baseline_period}; the plan's is used"
-            )
+            warnings.append(notice(
+                "monitor.baseline-differs", plan_baseline=target.baseline, data_baseline=computed,
+                plan_figure=_figure(target.baseline, kind), data_figure=_figure(computed, kind),
+                period=target.baseline_period,
+            ))
         return target.baseline
     return computed
 
 
-def target_value(target: Target, kind: str, polarity: str, baseline: float | None, warnings: list[str]) -> float | None:
+def target_value(target: Target, kind: str, polarity: str, baseline: float | None,
+                 warnings: list[Notice]) -> float | None:
     """The year-end target in the measure's own terms: a volume for a count, a rate for a ratio."""
     if target.kind == "level":
         return target.value
@@ -266,7 +287,7 @@ def target_value(target: Target, kind: str, polarity: str, baseline: float | Non
         end = target_meaning.judged_end(target, polarity)
         if end is None:
             return None
-        warnings.append("a range target is judged against its less stretching end")
+        warnings.append(notice("monitor.range-less-stretching-end"))
         if target.baseline_period is None:
             return end
         return None if baseline is None else baseline * (1 + end)
@@ -314,7 +335,7 @@ def _position(plan: Plan, target: Target, series: _Series, as_of: Month) -> Targ
     kind = "ratio" if measure.kind in ("ratio", "percentage") else "count"
     polarity = measure.polarity
     year = FinancialYear(target.period)
-    warnings: list[str] = []
+    warnings: list[Notice] = []
     by_month = series.get(measure.id, target.scope)
     baseline = _baseline(target, by_month, kind, warnings)
     threshold = target_value(target, kind, polarity, baseline, warnings)
@@ -323,31 +344,34 @@ def _position(plan: Plan, target: Target, series: _Series, as_of: Month) -> Targ
     if not by_month:
         annual = series.annual.get((measure.id, target.scope))
         if annual is not None or any(m == measure.id for m, _ in series.annual):
-            warnings.append(f"{measure.source} is published by year, not by month, so this target "
-                            "is not monitored month by month")
+            warnings.append(notice("monitor.published-by-year", source=measure.source))
             if annual:
                 latest = max(annual, key=lambda p: (len(p), p))
                 numerator, denominator = annual[latest]
                 figure = (f"{numerator / denominator:.1%} ({numerator:,.0f} of {denominator:,.0f})"
                           if kind == "ratio" and denominator else f"{numerator:,.0f}")
-                warnings.append(f"the latest complete year by the end of {as_of.label()} is {latest}: {figure}")
+                warnings.append(notice("monitor.latest-complete-year", as_of=str(as_of), as_of_label=as_of.label(),
+                                       period=latest, numerator=numerator, denominator=denominator, figure=figure))
         elif measure.source is None:
-            warnings.append("the measure has no data source" + (f": {measure.data_note}" if measure.data_note else ""))
+            warnings.append(notice("monitor.no-data-source-note", data_note=measure.data_note) if measure.data_note
+                            else notice("monitor.no-data-source"))
         else:
-            warnings.append(f"no monthly data up to {as_of.label()} for this measure and unit")
+            warnings.append(notice("monitor.no-monthly-data", as_of=str(as_of), as_of_label=as_of.label()))
         return TargetPosition(year_to_date=None, forecast_total=None, interval_80=None, p_meet_target=None,
                               variation=None, assurance=None, warnings=tuple(warnings), **common)
 
     months = year.months_to_date(as_of)
     year_to_date, missing = _period_total(by_month, months, kind)
     if missing:
-        warnings.append(f"no data for {_month_list(missing)}: the year to date leaves them out")
+        warnings.append(notice("monitor.months-missing", missing=[str(m) for m in missing],
+                               listed=_month_list(missing)))
     if not months:
-        warnings.append(f"the as-of month {as_of.label()} is before the plan year {year} starts")
+        warnings.append(notice("monitor.as-of-before-year", as_of=str(as_of), as_of_label=as_of.label(),
+                               year=str(year)))
 
     forecast_total = interval_80 = p_meet = None
     if polarity == "neutral":
-        warnings.append("a neutral measure has no chance of meeting a target")
+        warnings.append(notice("monitor.neutral-measure"))
     if months:
         # After the year has ended the forecast is the outturn: the year's own months.
         forecast_as_of = min(as_of, year.last_month)
@@ -367,14 +391,14 @@ def _position(plan: Plan, target: Target, series: _Series, as_of: Month) -> Targ
             interval_80 = (float(result.interval_80[0]), float(result.interval_80[1]))
         if polarity != "neutral":
             p_meet = result.p_meet_target
-        warnings.extend(result.warnings)
+        warnings.extend(_passed_up(w) for w in result.warnings)
 
     start = year.first_month - SPC_MONTHS_BEFORE_PLAN_YEAR
     spc_target = None
     if threshold is not None:
         spc_target = threshold if kind == "ratio" else threshold / 12
     chart = spc(_spc_values(by_month, start, as_of, kind), direction=_DIRECTION[polarity], target=spc_target)
-    warnings.extend(f"SPC: {w}" for w in chart.warnings)
+    warnings.extend(_passed_up(w, "SPC") for w in chart.warnings)
 
     return TargetPosition(
         year_to_date=year_to_date, forecast_total=forecast_total, interval_80=interval_80,

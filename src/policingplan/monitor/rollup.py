@@ -13,6 +13,9 @@ The rules, for one unit (the force or one borough) at a time:
 4. SPC rolls up beside it: ``concern`` when any target's latest point is a
    special cause of concern, else ``improvement`` when any is a special cause
    of improvement, else ``common_cause`` (``None`` with no SPC at all).
+
+Across the units, each unit takes the worst status of all its targets
+(:func:`unit_statuses`), with how many of its targets have that status.
 """
 
 from __future__ import annotations
@@ -99,3 +102,31 @@ def roll_up(plan: Plan, positions: Iterable[TargetPosition], unit: str = FORCE) 
             objectives=tuple(objectives),
         ))
     return priorities
+
+
+@dataclass(frozen=True)
+class UnitStatus:
+    """A unit's worst status over all its targets, and how many of them have it (all of them when none
+    is assessed)."""
+
+    code: str
+    name: str
+    status: Status
+    count: int
+    targets: int
+
+
+def unit_statuses(plan: Plan, positions: Iterable[TargetPosition]) -> list[UnitStatus]:
+    """Each of the plan's units that has a target among ``positions``, in the plan's order."""
+    by_unit: dict[str, list[TargetPosition]] = {}
+    for position in positions:
+        by_unit.setdefault(position.unit, []).append(position)
+    statuses = []
+    for unit in plan.units:
+        own = by_unit.get(unit.code)
+        if not own:
+            continue
+        worst = worst_status(p.status for p in own)
+        count = status_counts(own)[worst] if worst != "not_assessed" else len(own)
+        statuses.append(UnitStatus(code=unit.code, name=unit.name, status=worst, count=count, targets=len(own)))
+    return statuses

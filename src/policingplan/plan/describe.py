@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from policingplan.formatting import fmt_int, fmt_num, fmt_pct
-from policingplan.plan.model import ExternalRequirement, Measure, PartnerTarget, Target
+from policingplan.plan.model import FORCE, ExternalRequirement, Measure, PartnerTarget, Plan, Target
 
 _PERCENT_KINDS = {"ratio", "percentage"}
 
@@ -85,10 +87,22 @@ def describe_partner_target(partner: PartnerTarget, unit_name: str | None = None
     return text
 
 
+def unit_target_counts(plan: Plan) -> dict[str, int]:
+    """How many unit targets (not the force's) each measure has, by measure id; measures with none left out."""
+    return dict(Counter(t.measure for t in plan.targets if t.scope != FORCE))
+
+
+def peer_group_counts(plan: Plan) -> dict[str, int]:
+    """How many units each peer group has, by the group's name in order (``no peer group`` for the rest)."""
+    return dict(sorted(Counter(u.peer_group or "no peer group" for u in plan.units).items()))
+
+
 __all__ = [
     "describe_partner_target",
     "describe_requirement",
     "describe_target",
     "measure_value",
+    "peer_group_counts",
     "percent",
+    "unit_target_counts",
 ]

@@ -51,6 +51,7 @@ import numpy as np
 from scipy.special import ndtr, ndtri, stdtr, stdtrit
 
 from policingplan.periods import FinancialYear, Month
+from policingplan.results import Notice, notice, register_notices
 
 Polarity = Literal["lower", "higher"]
 
@@ -81,10 +82,37 @@ METHOD_RUN_RATE = "run_rate"
 METHOD_COMPLETE = "year_complete"
 METHOD_NONE = "no_data"
 
+_TOO_LITTLE = ("too little history for the seasonal method: {months} months up to {as_of_label} and {errors} past "
+               "forecast errors (at least {min_months} months and {min_errors} errors are needed)")
+register_notices({
+    "forecast.no-values": "no values up to {as_of_label}: no forecast",
+    "forecast.no-rate": "no rate can be formed",
+    "forecast.stopped": "the series has been zero for the last {zeros} months after averaging {average:.1f} a month: "
+                        "it looks stopped or recoded, so the rest of the year is forecast from the months since it stopped",
+    "forecast.too-little-history": _TOO_LITTLE + "; using the run rate, whose intervals allow for chance only, "
+                                                 "not for a change in level",
+    "forecast.too-little-history-no-month": _TOO_LITTLE + ", and no month of {year} is observed up to {as_of_label}: "
+                                                          "no forecast",
+    "forecast.short-history": "short history: {months} months observed up to {as_of_label}; {trusted} are needed for "
+                              "the intervals to rest on enough past errors",
+    "forecast.months-missing": "{count} month(s) of the year to date are missing ({months}): they are forecast, "
+                               "not counted as zero",
+    "forecast.history-gaps": "{gaps} month(s) missing in the 36 months before {year}: the history has gaps",
+    "forecast.zero-run": "a run of {months} months at zero, ending {ending}, in a series that averages {average:.1f} "
+                         "a month: the category may have started, stopped or been recoded",
+    "forecast.level-shift": "level shift: the last 6 months are {change:.0%} {direction} the same months a year "
+                            "earlier; the forecast assumes the new level holds",
+})
+
 
 @dataclass(frozen=True)
 class YearEndForecast:
-    """The year-end total as a distribution: point, 80% and 95% intervals, P(meet target)."""
+    """The year-end total as a distribution: point, 80% and 95% intervals, P(meet target).
+
+    ``warnings`` are :class:`~policingplan.results.Notice` (codes ``forecast.*``; a ratio's
+    numerator's and denominator's come ``within`` those words).  The command line's JSON
+    is built from it by :func:`policingplan.services.stats.forecast_model`.
+    """
 
     series: str | None
     year: str
@@ -95,30 +123,9 @@ class YearEndForecast:
     interval_95: tuple[float | None, float | None]
     p_meet_target: float | None
     method: str
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
     target: float | None = None
     polarity: Polarity = "lower"
-
-    def to_dict(self) -> dict[str, Any]:
-        """The command line's JSON object for one series."""
-        return {
-            "series": self.series,
-            "year": self.year,
-            "as_of": self.as_of,
-            "year_to_date": _round(self.year_to_date, 4),
-            "forecast_total": _round(self.forecast_total, 4),
-            "interval_80": [_round(v, 4) for v in self.interval_80],
-            "interval_95": [_round(v, 4) for v in self.interval_95],
-            "p_meet_target": _round(self.p_meet_target, 4),
-            "method": self.method,
-            "warnings": list(self.warnings),
-        }
-
-
-def _round(value: float | None, places: int) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return round(float(value), places)
 
 
 @dataclass(frozen=True)
@@ -160,7 +167,7 @@ class _SeriesForecast:
     year_to_date: float | None
     remainder: RemainderDistribution | None
     method: str
-    warnings: list[str]
+    warnings: list[Notice]
     past_errors: np.ndarray  # log-ratio errors at the rolling origins (NaN where none)
 
 
@@ -248,9 +255,9 @@ def forecast_ratio_year_end(
     """
     year, as_of = _check_period(year, as_of)
     num, den = _forecast_remainders([numerator, denominator], year, as_of, np.arange(2))
-    warnings = [f"numerator: {w}" for w in num.warnings] + [f"denominator: {w}" for w in den.warnings]
+    warnings = [w.within("numerator") for w in num.warnings] + [w.within("denominator") for w in den.warnings]
     if num.remainder is None or den.remainder is None or (not den.year_to_date and den.remainder.point == 0):
-        return _empty(series, year, as_of, target, polarity, warnings + ["no rate can be formed"])
+        return _empty(series, year, as_of, target, polarity, warnings + [notice("forecast.no-rate")])
     method = num.method if num.method == den.method else f"{num.method}+{den.method}"
 
     rho = _error_correlation(num.past_errors, den.past_errors)
@@ -586,7 +593,8 @@ def _forecast_remainders(
         warnings = _series_warnings(Y[i], first_month, year, as_of, observed_in_year[i])
         past = errors[i][np.isfinite(errors[i])]
         if history_months[i] == 0:
-            results.append(_SeriesForecast(None, None, METHOD_NONE, [f"no values up to {as_of.label()}: no forecast"], errors[i]))
+            results.append(_SeriesForecast(None, None, METHOD_NONE, [notice("forecast.no-values", as_of=str(as_of),
+                                                                            as_of_label=as_of.label())], errors[i]))
             continue
         if n_missing[i] == 0:
             dist = RemainderDistribution("point", 0.0, 0.0, math.inf)
@@ -595,35 +603,25 @@ def _forecast_remainders(
         stop = _stopped(Y[i])
         if stop is not None:
             zeros, before = stop
-            warnings = [w for w in warnings if not w.startswith("a run of")]
-            warnings.append(
-                f"the series has been zero for the last {zeros} months after averaging {before:.1f} a month: "
-                "it looks stopped or recoded, so the rest of the year is forecast from the months since it stopped"
-            )
+            warnings = [w for w in warnings if w.code != "forecast.zero-run"]
+            warnings.append(notice("forecast.stopped", zeros=zeros, average=before))
             dist = _run_rate_fallback(1.0, 0.0, zeros, int(n_missing[i]))
             results.append(_SeriesForecast(float(ytd[i]), dist, METHOD_RUN_RATE, warnings, errors[i]))
             continue
         if history_months[i] < MIN_HISTORY_MONTHS or past.size < MIN_PAST_ERRORS:
-            too_little = (
-                f"too little history for the seasonal method: {history_months[i]} months up to {as_of.label()} and "
-                f"{past.size} past forecast errors (at least {MIN_HISTORY_MONTHS} months and {MIN_PAST_ERRORS} "
-                "errors are needed)"
-            )
+            too_little = {"months": int(history_months[i]), "as_of": str(as_of), "as_of_label": as_of.label(),
+                          "errors": int(past.size), "min_months": MIN_HISTORY_MONTHS, "min_errors": MIN_PAST_ERRORS}
             fallback = _run_rate_fallback(_dispersion(Y[i]), float(ytd[i]), int(n_observed[i]), int(n_missing[i]))
             if fallback is None:
-                warnings.append(f"{too_little}, and no month of {year} is observed up to {as_of.label()}: no forecast")
+                warnings.append(notice("forecast.too-little-history-no-month", **too_little, year=str(year)))
                 results.append(_SeriesForecast(float(ytd[i]), None, METHOD_NONE, warnings, errors[i]))
                 continue
-            warnings.append(
-                f"{too_little}; using the run rate, whose intervals allow for chance only, not for a change in level"
-            )
+            warnings.append(notice("forecast.too-little-history", **too_little))
             results.append(_SeriesForecast(float(ytd[i]), fallback, METHOD_RUN_RATE, warnings, errors[i]))
             continue
         if history_months[i] < TRUSTED_HISTORY_MONTHS:
-            warnings.append(
-                f"short history: {history_months[i]} months observed up to {as_of.label()}; "
-                f"{TRUSTED_HISTORY_MONTHS} are needed for the intervals to rest on enough past errors"
-            )
+            warnings.append(notice("forecast.short-history", months=int(history_months[i]), as_of=str(as_of),
+                                   as_of_label=as_of.label(), trusted=TRUSTED_HISTORY_MONTHS))
         scale = float(error_scale[i] * np.sqrt(np.mean(past**2)))
         dist = RemainderDistribution("log_t", float(max(point[i], 0.0)), scale, max(past.size / 3.0, 3.0))
         results.append(_SeriesForecast(float(ytd[i]), dist, METHOD_SEASONAL, warnings, errors[i]))
@@ -668,15 +666,12 @@ def _run_rate_fallback(dispersion: float, total: float, window: int, n_missing: 
 
 def _series_warnings(
     y: np.ndarray, first_month: Month, year: FinancialYear, as_of: Month, observed_in_year: np.ndarray
-) -> list[str]:
-    warnings: list[str] = []
+) -> list[Notice]:
+    warnings: list[Notice] = []
     elapsed = as_of - year.first_month + 1
     missing_ytd = [str(year.first_month + j) for j in range(elapsed) if not observed_in_year[j]]
     if missing_ytd:
-        warnings.append(
-            f"{len(missing_ytd)} month(s) of the year to date are missing ({', '.join(missing_ytd)}): "
-            "they are forecast, not counted as zero"
-        )
+        warnings.append(notice("forecast.months-missing", count=len(missing_ytd), months=", ".join(missing_ytd)))
     start = max(0, year.first_month - first_month - 36)
     before_year = y[start: max(0, year.first_month - first_month)]
     observed = np.flatnonzero(np.isfinite(y))
@@ -684,7 +679,7 @@ def _series_warnings(
         span = before_year[max(0, observed[0] - start):]
         gaps = int(np.isnan(span).sum())
         if gaps:
-            warnings.append(f"{gaps} month(s) missing in the 36 months before {year}: the history has gaps")
+            warnings.append(notice("forecast.history-gaps", gaps=gaps, year=str(year)))
 
     recent = y[-36:]
     present = recent[np.isfinite(recent)]
@@ -696,10 +691,8 @@ def _series_warnings(
                 longest, end_at = run, j
         if longest >= ZERO_RUN_MONTHS:
             last = as_of - (len(recent) - 1 - end_at)
-            warnings.append(
-                f"a run of {longest} months at zero, ending {last}, in a series that averages "
-                f"{present.mean():.1f} a month: the category may have started, stopped or been recoded"
-            )
+            warnings.append(notice("forecast.zero-run", months=int(longest), ending=str(last),
+                                   average=float(present.mean())))
 
     if y.size >= 18:
         latest, year_before = y[-6:], y[-18:-12]
@@ -708,8 +701,6 @@ def _series_warnings(
             z = 2 * (math.sqrt(now) - math.sqrt(then)) / math.sqrt(_dispersion(y))
             if then > 0 and now > 0 and abs(z) > 4 and abs(math.log(now / then)) > math.log(1.4):
                 change = now / then - 1
-                warnings.append(
-                    f"level shift: the last 6 months are {abs(change):.0%} {'above' if change > 0 else 'below'} "
-                    "the same months a year earlier; the forecast assumes the new level holds"
-                )
+                warnings.append(notice("forecast.level-shift", change=float(abs(change)),
+                                       direction="above" if change > 0 else "below"))
     return warnings

@@ -17,9 +17,11 @@ never spans a gap.  It is never treated as zero.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Literal, NamedTuple, Sequence
+from typing import Iterable, Literal, NamedTuple, Sequence
 
 import numpy as np
+
+from policingplan.results import Notice, notice, register_notices
 
 Direction = Literal["increase", "decrease", "neutral"]
 Assurance = Literal["consistent_pass", "consistent_fail", "inconsistent"]
@@ -46,6 +48,16 @@ RULES = ("outside_limits", "trend", "two_of_three", "shift")
 
 _POLARITY = {"increase": 1, "decrease": -1, "neutral": 0}
 
+register_notices({
+    "spc.last-point-missing": "The last point ({last}) is missing; the variation icon describes point {described}.",
+    "spc.shorter-than-fix-after": "Group {group} ({span}) is shorter than the {fix_after} points its limits were to be "
+                                  "fixed after: they are computed from all of its points.",
+    "spc.trial-limits": "Group {group} ({span}) has {size} {size_noun}, fewer than {minimum}: its limits are trial "
+                        "limits, which will change as points are added.",
+    "spc.no-limits": "Group {group} ({span}) has no two consecutive values, so it has no limits.",
+    "spc.no-assurance": "The latest group has no limits, so there is no assurance against the target.",
+})
+
 
 class SpcPoint(NamedTuple):
     """One point of an XmR chart, with its group's limits and its classification.
@@ -71,9 +83,11 @@ class SpcPoint(NamedTuple):
 class SpcResult:
     """An XmR chart: its points, the variation and assurance icons, and warnings.
 
-    ``variation`` is the point type of the latest point with a value.  The
+    ``variation`` is the point type of the latest point with a value.
+    ``warnings`` are :class:`~policingplan.results.Notice` (codes ``spc.*``).  The
     point objects are built when ``points`` is first read, so that charting
-    many series for their icons alone stays fast.
+    many series for their icons alone stays fast.  The JSON of ``policingplan spc
+    --json`` is built from it by :func:`policingplan.services.stats.spc_model`.
     """
 
     __slots__ = ("_chart", "_span", "_points", "variation", "assurance", "warnings")
@@ -84,7 +98,7 @@ class SpcResult:
         span: tuple[int, int],
         variation: str | None,
         assurance: Assurance | None,
-        warnings: list[str],
+        warnings: list[Notice],
     ):
         self._chart = chart  # the arrays of a batch of charts
         self._span = span  # this chart's points: chart.y[start:stop] and so on
@@ -111,35 +125,21 @@ class SpcResult:
             _TYPE_NAMES[chart.type_code[start:stop]].tolist(),
         )
 
+    def columns(self) -> tuple[list, ...]:
+        """The points as columns, one list per field of :class:`SpcPoint` (NaN where a limit is not computable)."""
+        return self._columns()
+
     @property
     def points(self) -> list[SpcPoint]:
         if self._points is None:
             self._points = list(map(SpcPoint._make, zip(*self._columns())))
         return self._points
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of ``policingplan spc --json`` (NaN becomes ``None``)."""
-        columns = self._columns()
-        index, y, mean, lpl, upl = columns[:5]
-        return {
-            "points": [
-                {"index": i, "y": v, "mean": _or_none(m), "lpl": _or_none(lo), "upl": _or_none(hi), "point_type": t}
-                for i, v, m, lo, hi, t in zip(index, y, mean, lpl, upl, columns[-1])
-            ],
-            "variation": self.variation,
-            "assurance": self.assurance,
-            "warnings": list(self.warnings),
-        }
-
     def __repr__(self) -> str:
         return (
             f"SpcResult({self._span[1] - self._span[0]} points, variation={self.variation!r}, "
             f"assurance={self.assurance!r}, warnings={self.warnings!r})"
         )
-
-
-def _or_none(value: float) -> float | None:
-    return None if math.isnan(value) else value
 
 
 def spc(
@@ -420,16 +420,13 @@ def _results(
     results = []
     g = 0
     for s, (start, stop, latest_s) in enumerate(zip(starts.tolist(), stops.tolist(), latest.tolist())):
-        warnings: list[str] = []
+        warnings: list[Notice] = []
         while g < len(group_start) and group_start[g] < stop:
             _group_warnings(group_number[g], group_start[g] - start, group_sizes[g], group_amrs[g], fix_after, warnings)
             g += 1
         observed = latest_s >= start
         if observed and latest_s != stop - 1:
-            warnings.append(
-                f"The last point ({stop - start}) is missing; "
-                f"the variation icon describes point {latest_s - start + 1}."
-            )
+            warnings.append(notice("spc.last-point-missing", last=stop - start, described=latest_s - start + 1))
         filled_s = stop > start
         assurance = _assurance(
             targets[s],
@@ -444,31 +441,27 @@ def _results(
 
 
 def _group_warnings(
-    number: int, start: int, size: int, amr: float, fix_after: int | None, warnings: list[str]
+    number: int, start: int, size: int, amr: float, fix_after: int | None, warnings: list[Notice]
 ) -> None:
     span = f"points {start + 1}–{start + size}" if size > 1 else f"point {start + 1}"
+    where = {"group": number, "span": span, "first": start + 1, "last": start + size}
     if fix_after is not None and size < fix_after:
-        warnings.append(
-            f"Group {number} ({span}) is shorter than the {fix_after} points its limits were to be fixed after: "
-            "they are computed from all of its points."
-        )
+        warnings.append(notice("spc.shorter-than-fix-after", **where, fix_after=fix_after))
     if size < MIN_POINTS_FOR_FIRM_LIMITS:
-        warnings.append(
-            f"Group {number} ({span}) has {size} point{'s' if size > 1 else ''}, fewer than {MIN_POINTS_FOR_FIRM_LIMITS}: "
-            "its limits are trial limits, which will change as points are added."
-        )
+        warnings.append(notice("spc.trial-limits", **where, size=size, size_noun="points" if size > 1 else "point",
+                               minimum=MIN_POINTS_FOR_FIRM_LIMITS))
     if math.isnan(amr):
-        warnings.append(f"Group {number} ({span}) has no two consecutive values, so it has no limits.")
+        warnings.append(notice("spc.no-limits", **where))
 
 
 def _assurance(
-    target: float | None, direction: str, lpl: float, upl: float, warnings: list[str]
+    target: float | None, direction: str, lpl: float, upl: float, warnings: list[Notice]
 ) -> Assurance | None:
     """Compare the target with the latest group's limits (strict inequalities)."""
     if target is None or direction == "neutral" or math.isnan(float(target)):
         return None
     if math.isnan(lpl) or math.isnan(upl):
-        warnings.append("The latest group has no limits, so there is no assurance against the target.")
+        warnings.append(notice("spc.no-assurance"))
         return None
     increasing = direction == "increase"
     if target > upl:

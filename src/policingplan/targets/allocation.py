@@ -120,10 +120,6 @@ class UnitAllocation:
     held_at: Optional[str] = None
     peers: Optional[PeerPosition] = None
 
-    def to_dict(self) -> dict:
-        baseline = int(self.baseline) if float(self.baseline).is_integer() else self.baseline
-        return {"unit": self.unit, "baseline": baseline, "reduction": self.reduction, "target": self.target, "reason": self.reason}
-
 
 @dataclass(frozen=True)
 class Allocation:
@@ -158,19 +154,6 @@ class Allocation:
             if allocated.unit == name:
                 return allocated
         raise KeyError(name)
-
-    def to_dict(self) -> dict:
-        """The command line's JSON contract."""
-        return {
-            "method": self.method,
-            "reduction": self.reduction,
-            "required_total": self.required_total,
-            "target_total": self.target_total,
-            "meets": self.meets,
-            "feasible": self.feasible,
-            "best_reachable_reduction": self.best_reachable_reduction,
-            "units": [u.to_dict() for u in self.units],
-        }
 
 
 def required_total(baselines: Sequence[float], reduction: float) -> int:

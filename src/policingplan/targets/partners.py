@@ -8,8 +8,9 @@ period, on the police count:
 - the unit's target is its whole-number target volume;
 - the partner target's change is applied to the unit's own volume in the
   partner target's baseline period (taken from the unit's known outturns when
-  that is not the plan's baseline period), giving a volume for the partner
-  target's period;
+  that is not the plan's baseline period: :mod:`policingplan.services.targets`
+  counts them with the plan's counting rules in the warehouse, the one
+  counting engine), giving a volume for the partner target's period;
 - when the partner target runs to a later year than the plan's, the plan's
   year is placed on it assuming an even yearly rate of change.
 
@@ -20,13 +21,12 @@ why.  The target with fewer crimes is the more stretching, and binds.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 from policingplan.formatting import fmt_int, fmt_pct
 from policingplan.plan.model import PartnerTarget
-from policingplan.periods import FinancialYear, Month, PeriodError
+from policingplan.periods import FinancialYear, PeriodError
 from policingplan.targets.allocation import Allocation
 
 #: Volumes closer than this (in crimes) are treated as the same target.
@@ -75,27 +75,6 @@ class PartnerAlignment:
     reason: str
     illustrative: bool = False
 
-    def to_dict(self) -> dict:
-        return {
-            "unit": self.unit,
-            "measure": self.measure,
-            "agreement": self.agreement,
-            "partner": self.partner,
-            "period": self.period,
-            "unit_target": self.unit_target,
-            "unit_change": self.unit_change,
-            "partner_change": self.partner_change,
-            "partner_baseline_period": self.partner_baseline_period,
-            "partner_period": self.partner_period,
-            "comparable": self.comparable,
-            "partner_volume": None if self.partner_volume is None else whole_crimes(self.partner_volume),
-            "partner_change_on_plan_baseline": self.partner_change_on_plan_baseline,
-            "gap": None if self.gap is None else round(self.gap),
-            "binds": self.binds,
-            "reason": self.reason,
-            "illustrative": self.illustrative,
-        }
-
 
 @dataclass(frozen=True)
 class PartnerAlignmentSummary:
@@ -116,48 +95,6 @@ class PartnerAlignmentSummary:
     meets: bool
     slack: int
     notes: tuple[str, ...] = field(default_factory=tuple)
-
-    def to_dict(self) -> dict:
-        return {
-            "measure": self.measure,
-            "period": self.period,
-            "required_total": self.required_total,
-            "unit_total": self.unit_total,
-            "stretched_total": self.stretched_total,
-            "meets": self.meets,
-            "slack": self.slack,
-            "partner_targets": [a.to_dict() for a in self.alignments],
-            "notes": list(self.notes),
-        }
-
-
-def unit_volumes_by_period(
-    records: Iterable[Mapping[str, object]], count_rule: Mapping[str, Sequence[str]]
-) -> dict[str, dict[str, float]]:
-    """Each unit's count by period, from canonical records that match a measure's counting rule.
-
-    Monthly records are also summed into financial years (``2021/22``), so that a
-    partner target on a financial-year baseline can be applied to them; a year
-    is given only when every one of its twelve months is in the records.
-    """
-    volumes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    months_seen: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for record in records:
-        unit, period = record["unit"], record["period"]
-        year = None
-        if record.get("period_kind") == "month":
-            year = str(Month(period).financial_year)
-            months_seen[(unit, year)].add(period)
-        count = record.get("count")
-        if count is None or not all(record.get(attribute) in values for attribute, values in count_rule.items()):
-            continue
-        volumes[unit][period] += count
-        if year is not None:
-            volumes[unit][year] += count
-    for (unit, year), months in months_seen.items():
-        if len(months) < 12:
-            volumes[unit].pop(year, None)
-    return {unit: dict(by_period) for unit, by_period in volumes.items()}
 
 
 def whole_crimes(volume: float) -> int:

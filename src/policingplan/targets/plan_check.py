@@ -10,8 +10,8 @@ own ``unit_targets.csv`` (not on a fresh allocation):
   it (baseline × (1 + value), rounded down);
 - the corporate figure: the units' baselines added up × (1 + the force
   target's planned change), rounded down.  The planned change of a range is
-  its midpoint (:func:`~policingplan.targets.plan_inputs.planned_change`, the
-  one place that decides it): the figure the plan plans to and allocates, so
+  its midpoint (decided once, in :mod:`policingplan.plan.target_meaning`):
+  the figure the plan plans to and allocates, so
   the figure its unit targets must deliver;
 - where they fall short, which units' targets differ from a fresh allocation
   of the plan's own inputs (baselines, populations, peer groups, proposals,
@@ -54,10 +54,6 @@ class CorporateFigure:
     def reduction(self) -> float:
         return -self.change
 
-    def to_dict(self) -> dict:
-        total = int(self.baseline_total) if float(self.baseline_total).is_integer() else self.baseline_total
-        return {"change": self.change, "basis": self.basis, "baseline_total": total, "required_total": self.required_total}
-
 
 def corporate_figure(plan: Plan, measure: str, baselines: list[float]) -> CorporateFigure:
     """The corporate figure for ``measure`` on the units' ``baselines``: their sum × (1 + the planned change)."""
@@ -98,10 +94,6 @@ class UnitTargetChange:
 
     def label(self) -> str:
         return f"{self.name} ({self.unit})" if self.name else self.unit
-
-    def to_dict(self) -> dict:
-        return {"unit": self.unit, "name": self.name, "plan_target": self.plan_target,
-                "allocated_target": self.allocated_target, "difference": self.difference}
 
 
 @dataclass(frozen=True)
@@ -189,29 +181,6 @@ class UnitTargetCheck:
             accepted=f"unit targets that add up to at most {fmt_int(self.required_total)} crimes, such as a fresh "
                      f"allocation ('policingplan targets allocate PLAN_DIR --measure {self.measure}')",
         )
-
-    def to_dict(self) -> dict:
-        return {
-            "measure": self.measure,
-            "period": self.period,
-            "corporate": self.figure.to_dict(),
-            "required_total": self.required_total,
-            "target_total": self.target_total,
-            "achieved_change": self.achieved_change,
-            "meets": self.meets,
-            "slack": self.slack,
-            "units": [
-                {"unit": u.unit, "name": self.names.get(u.unit),
-                 "baseline": int(u.baseline) if float(u.baseline).is_integer() else u.baseline,
-                 "change": u.target / u.baseline - 1, "target": u.target}
-                for u in self.units
-            ],
-            "allocation": {
-                "method": self.method,
-                "changed": [c.to_dict() for c in self.changed],
-                "note": self.allocation_note,
-            },
-        }
 
 
 def checkable(plan: Plan, measure: str) -> Optional[str]:

@@ -52,16 +52,6 @@ class RateTargetChance:
     highest_achievable: float
     probability: float
 
-    def to_dict(self) -> dict:
-        return {
-            "target_rate": self.target_rate,
-            "true_rate": self.true_rate,
-            "volume": self.volume,
-            "never_sanctionable": self.never_sanctionable,
-            "highest_achievable": self.highest_achievable,
-            "probability": self.probability,
-        }
-
 
 def chance_of_meeting_rate_target(
     target_rate: float,

@@ -50,18 +50,6 @@ class RequirementTrajectory:
     def required_volume(self) -> Optional[float]:
         return None if self.baseline is None else self.baseline * (1 + self.required_change)
 
-    def to_dict(self) -> dict:
-        """The command line's JSON contract (``probability_of_meeting`` only with a forecast)."""
-        data = {
-            "projected_change": self.projected_change,
-            "meets": self.meets,
-            "shortfall": self.shortfall,
-            "required_in_year_change": self.required_in_year_change,
-        }
-        if self.probability_of_meeting is not None:
-            data["probability_of_meeting"] = self.probability_of_meeting
-        return data
-
 
 def _check_change(name: str, value: float) -> float:
     if not (isinstance(value, (int, float)) and math.isfinite(value) and value > -1):
