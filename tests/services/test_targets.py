@@ -127,6 +127,10 @@ def test_psa1_from_the_figures_and_from_the_plan(london, london_2023):
     assert (plan.requirement, plan.shortfall, plan.baseline_period) == ("psa1", figures.shortfall, plan.baseline_period)
     assert plan.projected_change == pytest.approx(figures.projected_change) and plan.attribution == GLA
     assert plan.notes and plan.name.startswith("Public Service Agreement 1")
+    [outturn] = plan.notes
+    assert outturn.code == "targets.requirement-outturn" and outturn.values["change"] == -0.134
+    assert outturn.text == (f"{plan.name}: -13.4% by 2006/07 against 2003/04; the plan's 2007/08 force target is "
+                            "applied to that.")
     with pytest.raises(UserError, match="examples/london-2023-24: the plan has no external requirement"):
         targets.plan_requirement(london_2023, plan_label="examples/london-2023-24")
 
@@ -161,8 +165,94 @@ def test_partner_alignment_json_keeps_its_keys(london, tmp_path):
 def test_a_plan_without_data_files_for_the_measure_says_so(london, tmp_path):
     counted, notes = targets.counted_unit_volumes(london, "bcs-comparator-crimes", warehouse_dir=tmp_path / "empty",
                                                   data_dir=tmp_path / "no-data")
-    assert counted == {} and len(notes) == 2 and "was not found in the data directory" in notes[0]
+    assert counted == {} and len(notes) == 2 and "was not found in the data directory" in notes[0].text
+    assert [n.code for n in notes] == ["targets.data-file-not-found"] * 2
+    assert notes[0].values["data_dir"] == str(tmp_path / "no-data")
+    assert str(notes[0]) == (f"{notes[0].values['file']} was not found in the data directory ({tmp_path / 'no-data'}); "
+                             "set POLICINGPLAN_DATA_DIR.")
 
 
 def test_every_result_is_a_result():
     assert all(issubclass(model, Result) for model in targets.RESULTS)
+
+
+# --- notes are coded notices ---------------------------------------------------------------------------
+
+
+def _with_targets(plan, change):
+    """``plan`` with each of its 2007/08 comparator targets passed through ``change`` (a target → a target)."""
+    return plan.model_copy(update={"targets": [change(t) if t.measure == "bcs-comparator-crimes" and
+                                               t.period == plan.period else t for t in plan.targets]})
+
+
+def test_every_targets_note_is_a_registered_notice_with_its_sentence():
+    from policingplan.results import NOTICE_TEXTS
+    from policingplan.targets import allocation, partners, plan_check, plan_inputs  # noqa: F401 (they register theirs)
+
+    codes = {code for code in NOTICE_TEXTS if code.startswith("targets.")}
+    assert codes == {
+        "targets.infeasible", "targets.unit-without-peer-rate", "targets.units-without-peer-rate",
+        "targets.partner-target-left-out", "targets.partner-target-not-compared", "targets.partner-targets-not-compared",
+        "targets.requirement-outturn", "targets.outturn-years-between", "targets.deadline-not-plan-year",
+        "targets.no-comparison-not-a-reduction", "targets.no-comparison-inputs", "targets.no-comparison-infeasible",
+        "targets.fresh-unit-targets", "targets.no-data-source", "targets.data-file-not-found",
+        "targets.data-file-unreadable", "targets.unit-targets-over",
+    }
+
+
+def test_a_requirement_on_an_older_outturn_and_a_later_deadline_says_both(london):
+    from policingplan.targets import plan_inputs
+
+    requirement = london.requirements[0].model_copy(update={"outturns": {"2005/06": -0.1}, "deadline_period": "2008/09"})
+    notes = plan_inputs.requirement_notes(london, requirement)
+    assert [n.code for n in notes] == ["targets.requirement-outturn", "targets.outturn-years-between",
+                                       "targets.deadline-not-plan-year"]
+    assert notes[0].values["change"] == -0.1 and notes[0].values["change_text"] == "-10.0%"
+    assert [str(n) for n in notes[1:]] == [
+        "The latest outturn is for 2005/06, not the year before 2007/08: the years between are taken as no change.",
+        "The requirement's deadline is 2008/09; this projects to the end of 2007/08 only.",
+    ]
+    assert notes[2].values == {"deadline_period": "2008/09", "plan_period": "2007/08"}
+
+
+def test_partners_without_every_unit_target_say_it_is_a_fresh_allocation(london, tmp_path):
+    plan = _with_targets(london, lambda t: t.model_copy(update={"value": None}) if t.scope == WESTMINSTER else t)
+    result = targets.partner_alignment(plan, warehouse_dir=tmp_path / "empty")
+    assert result.unit_targets == "fresh allocation"
+    fresh = result.notes[0]
+    assert fresh.code == "targets.fresh-unit-targets" and fresh.values == {"measure": "bcs-comparator-crimes",
+                                                                          "method": "stretch"}
+    assert fresh.text == ("A fresh allocation, not the plan's targets: not every unit target has a value, so the unit "
+                          "targets are a stretch allocation of the force target.")
+    dumped = result.model_dump(mode="json")["notes"][0]
+    assert dumped == {"code": "targets.fresh-unit-targets", "values": fresh.values, "text": fresh.text, "about": None}
+
+
+def test_partners_without_a_data_source_or_with_unreadable_files_say_so(london, tmp_path):
+    from policingplan.data.files import plan_data_files
+
+    measure = "bcs-comparator-crimes"
+    no_source = london.model_copy(update={"measures": [m.model_copy(update={"source": None}) if m.id == measure else m
+                                                       for m in london.measures]})
+    counted, [note] = targets.counted_unit_volumes(no_source, measure, warehouse_dir=tmp_path / "empty")
+    assert counted == {} and note.code == "targets.no-data-source" and note.values == {"measure": measure}
+    assert note.text == (f"No data source is given for {measure}, so partner targets on another baseline year "
+                         "cannot be converted.")
+    bad = tmp_path / "bad"
+    for _, name, path in plan_data_files(london, bad, london.measure(measure).source):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"not,a,real\nfile\x00\x01")
+    counted, notes = targets.counted_unit_volumes(london, measure, warehouse_dir=tmp_path / "empty", data_dir=bad)
+    assert counted == {} and [n.code for n in notes] == ["targets.data-file-unreadable"] * 2
+    assert notes[0].text == f"{notes[0].values['file']} could not be read: {notes[0].values['problem']}"
+    assert "binary data" in notes[0].values["problem"] and notes[0].values["kind"] == london.measure(measure).source
+
+
+def test_a_check_with_no_fresh_allocation_to_compare_says_why_as_a_notice(london):
+    plan = _with_targets(london, lambda t: t.model_copy(update={"max_reduction": 0.001}) if t.scope != "force" else t)
+    check = targets.plan_targets_check(plan)
+    note = check.allocation.note
+    assert check.allocation.method is None and note.code == "targets.no-comparison-infeasible"
+    assert str(note) == "no fresh allocation to compare with: the plan's floors and caps cannot meet the corporate figure"
+    assert check.model_dump(mode="json")["allocation"]["note"]["code"] == "targets.no-comparison-infeasible"
+    assert targets.plan_targets_check(london).allocation.note is None

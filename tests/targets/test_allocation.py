@@ -57,8 +57,21 @@ def test_stretch_falls_back_to_uniform_without_population_and_says_so():
     # A and B are at their peers' rate, so all three take the same share.
     assert {u.target for u in allocation.units} == {950}
     assert "no population" in allocation.unit("C").reason
-    assert any(note.startswith("1 unit has no population") for note in allocation.notes)
-    assert allocation.notes and "C" in allocation.notes[0]
+    [note] = allocation.notes
+    assert note.code == "targets.unit-without-peer-rate" and note.values["units"] == ["C"]
+    assert note.text == ("1 unit has no population or no other unit in its peer group, so it takes the share of a "
+                         "unit at its peers' rate: C.")
+    assert str(note) == note.text
+
+
+def test_several_units_without_a_peer_rate_are_named_in_one_note():
+    units = [UnitInput("A", 1000, 10_000, "g"), UnitInput("B", 1000, 10_000, "g"), UnitInput("C", 1000),
+             UnitInput("D", 1000, 10_000, "alone")]
+    [note] = allocate_unit_targets(units, 0.05, "stretch").notes
+    assert note.code == "targets.units-without-peer-rate" and note.values["count"] == 2
+    assert note.values["units"] == ["C", "D"]
+    assert note.text.startswith("2 units have no population or no other unit in their peer group, so they take")
+    assert note.text.endswith("at its peers' rate: C, D.")
 
 
 def test_uniform_rounding_keeps_the_sum():
@@ -118,6 +131,11 @@ def test_infeasible_is_reported_with_the_best_reachable_and_never_relaxed(method
     assert [u.target for u in allocation.units] == [980, 970]
     assert allocation.target_total > allocation.required_total
     assert "cap" in allocation.unit("A").reason and "5.50%" in allocation.unit("A").reason
+    [note] = allocation.notes
+    assert note.code == "targets.infeasible"
+    assert note.values == {"best_reachable_reduction": pytest.approx(0.025), "reduction": 0.055}
+    assert note.text == ("Infeasible: with every unit at its cap the units reach a reduction of 2.50%, short of the "
+                         "5.50% asked; nothing has been relaxed.")
 
 
 def test_required_total_is_the_floor():

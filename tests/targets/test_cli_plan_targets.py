@@ -158,10 +158,15 @@ def test_partners_use_the_plans_own_targets(planted):
 def test_requirement_from_a_plan_says_what_its_unit_targets_give(planted, london):
     data = json.loads(run("requirement", planted, "--json").stdout)
     assert data["planned_change"] == pytest.approx(-0.055)  # the plan's own force target
-    assert any("The units' own targets add up to -4.81%, 6,349 crimes over" in n for n in data["notes"])
+    [over] = [n for n in data["notes"] if n["code"] == "targets.unit-targets-over"]
+    assert over["text"] == ("The units' own targets add up to -4.81%, 6,349 crimes over the corporate figure: with them "
+                            "the projection is -17.6%.")
+    assert over["values"]["over"] == 6_349 and over["values"]["achieved_change"] == pytest.approx(-0.0481, abs=5e-5)
+    assert over["text"] in flat(run("requirement", planted).stdout)  # the same sentence on the terminal
     assert data["attribution"] == GLA
     unchanged = json.loads(run("requirement", london, "--json").stdout)
-    assert not any("units' own targets" in n for n in unchanged["notes"])
+    assert not any("units' own targets" in n["text"] for n in unchanged["notes"])
+    assert [n["code"] for n in unchanged["notes"]] == ["targets.requirement-outturn"]
     assert flat(run("requirement", london).stdout).endswith("Data: " + GLA[0] + ".")
 
 

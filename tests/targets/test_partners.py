@@ -56,7 +56,9 @@ def test_another_baseline_year_without_a_volume_is_not_compared():
     assert not kingston.comparable and kingston.binds is None and kingston.gap is None
     assert "no volume for Kingston in 2004/05" in kingston.reason
     assert summary.stretched_total == summary.unit_total
-    assert "1 partner target could not be compared and is left out of the totals: Kingston." in summary.notes
+    [note] = summary.notes
+    assert note.code == "targets.partner-target-not-compared" and note.values["units"] == ["Kingston"]
+    assert note.text == "1 partner target could not be compared and is left out of the totals: Kingston."
 
 
 def test_a_three_year_target_is_placed_on_the_plan_year_at_an_even_rate():
@@ -83,7 +85,10 @@ def test_adopting_every_more_stretching_target_and_the_slack():
     assert summary.stretched_total == lambeth_partner + 12_384 + 62_622
     assert summary.slack == REQUIRED - summary.stretched_total
     assert summary.meets == (summary.stretched_total <= REQUIRED)
-    assert any("Elsewhere" in note for note in summary.notes)
+    [note] = summary.notes
+    assert note.code == "targets.partner-target-left-out"
+    assert note.values == {"agreement": "LAA", "unit": "Elsewhere", "measure": "crime"}
+    assert note.text == "The LAA target for Elsewhere is left out: the unit has no target for crime in this plan."
     assert [a.unit for a in summary.alignments] == ["Lambeth", "Westminster"]
 
 

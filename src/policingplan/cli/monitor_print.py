@@ -16,6 +16,7 @@ from rich.text import Text
 from policingplan.attribution import attribution_line
 from policingplan.cli.common import console
 from policingplan.cli.monitor_layout import Cell, Fit, as_cell, best_fit
+from policingplan.formatting import fmt_int, fmt_num
 from policingplan.cli.monitor_text import (
     ASSURANCE_TEXT,
     STATUS_STYLE,
@@ -201,6 +202,16 @@ def print_warnings(positions: list[MonitoredTarget]) -> None:
     console.print(grid)
 
 
+def print_units_meeting(result: MonitorResult) -> None:
+    if not result.units_meeting:
+        return
+    _print_title("Units expected to meet their targets (80% interval, allowing for units moving together):")
+    for m in result.units_meeting:
+        low, high = m.interval_80
+        console.print(f"  • {m.measure_name}: {fmt_num(m.expected, 1)} of {fmt_int(m.units)} "
+                      f"({fmt_int(low)} to {fmt_int(high)})", highlight=False, markup=False)
+
+
 def print_monitor(result: MonitorResult) -> None:
     """The whole of ``monitor``'s human output."""
     if result.plan.illustrative:
@@ -211,10 +222,12 @@ def print_monitor(result: MonitorResult) -> None:
     shown = [p for p in result.targets if p.unit == shown_unit]
     print_positions(shown, f"Targets for {_unit_name(shown_unit, result.rollup.unit_name)}")
     print_units(result)
+    print_units_meeting(result)
     print_rollup(result)
     print_warnings(shown)
-    console.print("P(meet target): ▲ likely at 80% or more, ✗ unlikely at 20% or less, ● in the balance between. "
-                  "See docs/monitoring.md.", highlight=False)
+    legend = ["P(meet target): ▲ likely at 80% or more, ✗ unlikely at 20% or less, ● in the balance between.",
+              result.reliability.meaning, result.reliability.record, "See docs/monitoring.md."]
+    console.print(" ".join(part for part in legend if part), highlight=False, markup=False)
     line = attribution_line(result.sources)
     if line is not None:
         console.print(line, highlight=False, markup=False)

@@ -14,6 +14,7 @@ from policingplan.cli.common import console, print_table
 from policingplan.formatting import fmt_int, fmt_pct
 
 if TYPE_CHECKING:
+    from policingplan.results import Notice
     from policingplan.services.targets import (AllocationResult, FreshAllocationResult, PartnerAlignmentResult,
                                                PlanRequirementResult, PlanTargetsCheck, RateTargetTable,
                                                RequirementProjection, TrajectoryFigures)
@@ -38,9 +39,10 @@ def print_attribution(line: Optional[str]) -> None:
         console.print(esc(line), highlight=False, style="dim")
 
 
-def print_notes(notes: list[str]) -> None:
+def print_notes(notes: "list[Notice]") -> None:
+    """Each notice as a note, in its English sentence."""
     for note in notes:
-        console.print(f"Note: {esc(note)}", highlight=False)
+        console.print(f"Note: {esc(str(note))}", highlight=False)
 
 
 def print_allocation(allocation: "AllocationResult | FreshAllocationResult", title: str) -> None:
@@ -171,7 +173,7 @@ def print_rate_table(result: "RateTargetTable") -> None:
 
 
 def print_requirement(result: "PlanRequirementResult | TrajectoryFigures", name: Optional[str] = None,
-                      notes: Optional[list[str]] = None, line: Optional[str] = None) -> None:
+                      notes: "Optional[list[Notice]]" = None, line: Optional[str] = None) -> None:
     print_trajectory(result, name)
     print_notes(notes or [])
     print_attribution(line)

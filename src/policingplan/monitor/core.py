@@ -29,7 +29,8 @@ from policingplan.periods import FinancialYear, Month, PeriodError
 from policingplan.plan import target_meaning
 from policingplan.plan.model import FORCE, Plan, Target
 from policingplan.results import Notice, notice, register_notices
-from policingplan.stats.forecast import forecast_ratio_year_end, forecast_year_end
+from policingplan.stats.calibration import count_meeting
+from policingplan.stats.forecast import JointForecast, forecast_ratio_year_end, forecast_together, forecast_year_end
 from policingplan.stats.spc import spc
 
 Status = Literal["likely", "in_the_balance", "unlikely", "not_assessed"]
@@ -86,6 +87,7 @@ class TargetPosition:
     period: str = ""
     months_to_date: int = 0
     baseline: float | None = None
+    interval_95: tuple[float, float] | None = None
 
     @property
     def status(self) -> Status:
@@ -161,6 +163,8 @@ class _Series:
 
     #: Count histories already built, by (measure, unit, as-of): each unit's is a peer of every other's.
     _counts: dict[tuple[str, str, Month], dict[Month, float | None]] = field(default_factory=dict)
+    #: The units of a measure forecast together, by (measure, year, as-of, force target).
+    _joint: dict[tuple, JointForecast | None] = field(default_factory=dict)
 
     def get(self, measure: str, unit: str) -> dict[Month, MonthValue]:
         return self.values.get((measure, unit), {})
@@ -319,6 +323,31 @@ def _peer_histories(plan: Plan, measure_id: str, scope: str, series: _Series, as
     return peers or None
 
 
+#: The fewest units with data for which the units are forecast together and the force as their sum.
+MIN_JOINT_UNITS = 3
+
+
+def _joint_forecast(plan: Plan, measure_id: str, series: _Series, year: FinancialYear, as_of: Month,
+                    force_target: float | None, polarity: str) -> JointForecast | None:
+    """The plan's units of a count measure forecast together: their shared movement, and the force's
+    year end as the sum of theirs and of the records in none of them (docs/methods.md#shared-movement).
+    None when fewer than :data:`MIN_JOINT_UNITS` units have data."""
+    key = (measure_id, str(year), as_of, force_target, polarity)
+    if key in series._joint:
+        return series._joint[key]
+    units = [u.code for u in plan.units if series.get(measure_id, u.code)]
+    joint = None
+    if len(units) >= MIN_JOINT_UNITS:
+        histories = {code: series.count_history(measure_id, code, as_of) for code in units}
+        force = series.count_history(measure_id, FORCE, as_of)
+        rest = {month: (None if value is None else value - sum(h.get(month) or 0.0 for h in histories.values()))
+                for month, value in force.items()}
+        joint = forecast_together(histories, year, as_of, rest=rest, total_target=force_target,
+                                  polarity=polarity if polarity in ("lower", "higher") else "lower")
+    series._joint[key] = joint
+    return joint
+
+
 def _spc_values(by_month: Mapping[Month, MonthValue], start: Month, as_of: Month, kind: str) -> list[float | None]:
     values: list[float | None] = []
     for i in range(as_of - start + 1):
@@ -369,7 +398,7 @@ def _position(plan: Plan, target: Target, series: _Series, as_of: Month) -> Targ
         warnings.append(notice("monitor.as-of-before-year", as_of=str(as_of), as_of_label=as_of.label(),
                                year=str(year)))
 
-    forecast_total = interval_80 = p_meet = None
+    forecast_total = interval_80 = interval_95 = p_meet = None
     if polarity == "neutral":
         warnings.append(notice("monitor.neutral-measure"))
     if months:
@@ -382,13 +411,22 @@ def _position(plan: Plan, target: Target, series: _Series, as_of: Month) -> Targ
                 forecast_as_of, target=threshold, polarity=forecast_polarity,
             )
         else:
-            result = forecast_year_end(
-                series.count_history(measure.id, target.scope, forecast_as_of), year, forecast_as_of, target=threshold,
-                polarity=forecast_polarity, peers=_peer_histories(plan, measure.id, target.scope, series, forecast_as_of),
-            )
+            joint = None
+            if target.scope == FORCE:
+                joint = _joint_forecast(plan, measure.id, series, year, forecast_as_of, threshold, forecast_polarity)
+            if joint is not None and joint.total.forecast_total is not None:
+                result = joint.total  # coherent with the units': their sum, drawn with their shared movement
+            else:
+                result = forecast_year_end(
+                    series.count_history(measure.id, target.scope, forecast_as_of), year, forecast_as_of,
+                    target=threshold, polarity=forecast_polarity,
+                    peers=_peer_histories(plan, measure.id, target.scope, series, forecast_as_of),
+                )
         forecast_total = result.forecast_total
         if result.interval_80 is not None and None not in result.interval_80:
             interval_80 = (float(result.interval_80[0]), float(result.interval_80[1]))
+        if result.interval_95 is not None and None not in result.interval_95:
+            interval_95 = (float(result.interval_95[0]), float(result.interval_95[1]))
         if polarity != "neutral":
             p_meet = result.p_meet_target
         warnings.extend(_passed_up(w) for w in result.warnings)
@@ -403,7 +441,7 @@ def _position(plan: Plan, target: Target, series: _Series, as_of: Month) -> Targ
     return TargetPosition(
         year_to_date=year_to_date, forecast_total=forecast_total, interval_80=interval_80,
         p_meet_target=p_meet, variation=chart.variation, assurance=chart.assurance,
-        warnings=tuple(warnings), months_to_date=len(months) - len(missing), **common,
+        warnings=tuple(warnings), months_to_date=len(months) - len(missing), interval_95=interval_95, **common,
     )
 
 
@@ -419,6 +457,44 @@ def monitor_targets(
     Targets come in the plan's order of measures, the force first, then units
     in the order of ``plan.units``.
     """
+    return monitor_plan_positions(plan, rows, as_of, unit).positions
+
+
+@dataclass(frozen=True)
+class UnitsMeeting:
+    """How many of a measure's units are expected to meet their targets, with an 80% interval.
+
+    Each unit's own P(meet) is as its position gives it; the units move
+    together by ``rho``, the share of their forecast error they have shared
+    (0, and ``rho_measured`` False, when too few units have data to measure it).
+    See :func:`policingplan.stats.calibration.count_meeting`.
+    """
+
+    measure: str
+    period: str
+    units: int
+    expected: float
+    interval_80: tuple[int, int]
+    rho: float
+    rho_measured: bool
+
+
+@dataclass(frozen=True)
+class PlanPositions:
+    """Every target's position at one month, and, for each measure, the units expected to meet theirs."""
+
+    positions: list[TargetPosition]
+    units_meeting: list[UnitsMeeting]
+
+
+def monitor_plan_positions(
+    plan: Plan,
+    rows: Iterable[Mapping[str, Any]],
+    as_of: Month | str,
+    unit: str | None = None,
+) -> PlanPositions:
+    """The positions of :func:`monitor_targets`, with the count of units meeting their targets for each
+    measure whose unit targets have a P(meet) (all units: with ``unit`` given, none are counted)."""
     as_of = Month(as_of)
     series = _series_up_to(rows, as_of)
     order = {u.code: i for i, u in enumerate(plan.units)}
@@ -426,4 +502,27 @@ def monitor_targets(
     targets = [t for t in plan.targets if unit is None or t.scope == unit]
     targets.sort(key=lambda t: (measure_order.get(t.measure, len(measure_order)),
                                 -1 if t.scope == FORCE else order.get(t.scope, len(order))))
-    return [_position(plan, t, series, as_of) for t in targets]
+    positions = [_position(plan, t, series, as_of) for t in targets]
+    meeting = [] if unit is not None else _units_meeting(plan, positions, series, as_of)
+    return PlanPositions(positions, meeting)
+
+
+def _units_meeting(plan: Plan, positions: list[TargetPosition], series: _Series, as_of: Month) -> list[UnitsMeeting]:
+    found = []
+    for measure in plan.measures:
+        scored = [p for p in positions if p.measure == measure.id and p.unit != FORCE and p.p_meet_target is not None]
+        if not scored:
+            continue
+        period = scored[0].period
+        year = FinancialYear(period)
+        rho, measured = 0.0, False
+        if scored[0].kind == "count" and year.first_month <= as_of:
+            force = next((p for p in positions if p.measure == measure.id and p.unit == FORCE), None)
+            joint = _joint_forecast(plan, measure.id, series, year, min(as_of, year.last_month),
+                                    force.target if force else None, measure.polarity)
+            if joint is not None:
+                rho, measured = joint.rho, joint.rho_measured
+        count = count_meeting([p.p_meet_target for p in scored], rho)
+        found.append(UnitsMeeting(measure=measure.id, period=period, units=len(scored), expected=count.expected,
+                                  interval_80=count.interval(0.8), rho=rho, rho_measured=measured))
+    return found

@@ -10,8 +10,9 @@ folder, as the command line has them.  See ``docs/monitoring.md``.
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -21,7 +22,7 @@ from policingplan import settings
 from policingplan.attribution import attribution
 from policingplan.data.measures import SourceNotLoaded, measure_values
 from policingplan.data.warehouse import Warehouse
-from policingplan.monitor.core import TargetPosition, default_as_of, monitor_targets
+from policingplan.monitor.core import TargetPosition, UnitsMeeting, default_as_of, monitor_plan_positions
 from policingplan.monitor.rollup import roll_up, unit_statuses
 from policingplan.periods import FinancialYear, Month, PeriodError
 from policingplan.plan.io import load_plan
@@ -77,13 +78,15 @@ class MonitoredTarget(Result):
     met_at: float | None = Field(description="The figure that meets the target: a count's whole number "
                                              "(at most 222,947 for 222,947.9 where lower is better); a rate's target.")
     notices: list[Notice] = Field(description="The warnings with their codes and values.")
+    interval_95: tuple[float, float] | None = Field(None, description="The forecast's 95% interval.")
 
     @classmethod
     def from_position(cls, plan: Plan, position: TargetPosition) -> "MonitoredTarget":
         return cls(
             measure=position.measure, unit=position.unit, target=position.target, polarity=position.polarity,
             year_to_date=position.year_to_date, forecast_total=position.forecast_total,
-            interval_80=position.interval_80, p_meet_target=position.p_meet_target, variation=position.variation,
+            interval_80=position.interval_80, interval_95=position.interval_95,
+            p_meet_target=position.p_meet_target, variation=position.variation,
             assurance=position.assurance, warnings=[str(n) for n in position.warnings], status=position.status,
             measure_name=plan.measure(position.measure).name, unit_name=_json_name(plan, position.unit),
             kind=position.kind, met_at=position.met_at, notices=list(position.warnings),
@@ -158,6 +161,33 @@ class UnitsOverview(Result):
     units: list[UnitOverview]
 
 
+class UnitsMeetingTargets(Result):
+    """How many of a measure's units are expected to meet their targets this year, with an 80% interval."""
+
+    measure: str
+    measure_name: str
+    units: int = Field(description="The units whose targets for the measure have a P(meet).")
+    expected: float = Field(description="The expected number that meet their targets: the sum of their P(meet).")
+    interval_80: tuple[int, int] = Field(description="The number meeting lies in this range with at least 80% "
+                                                     "probability, allowing for the units moving together.")
+    shared_movement: float = Field(description="rho: the share of the units' forecast error that they share "
+                                               "(0 when too few units have data to measure it).")
+    shared_movement_measured: bool
+
+
+class Reliability(Result):
+    """What a probability means, and how reliable past ones have been, from the monitor's own backtest."""
+
+    meaning: str = Field(description="What P(meet) is, in one plain sentence.")
+    record: str | None = Field(description="How reliable past probabilities were, in one plain sentence; null "
+                                           "when the backtest's figures are not in the package.")
+    likely_met: float | None = Field(description="The share of targets called likely (P >= 80%) that were met.")
+    likely_cases: int | None
+    unlikely_met: float | None = Field(description="The share of targets called unlikely (P <= 20%) that were met.")
+    unlikely_cases: int | None
+    years: list[str] = Field(description="The normal years the backtest scored (COVID years left out).")
+
+
 class MonitorResult(Result):
     """Where each target of a plan stands at an as-of month, the roll-up, and the attribution."""
 
@@ -171,6 +201,10 @@ class MonitorResult(Result):
     attribution: list[str]
     units: UnitsOverview | None = Field(description="Every unit at a glance; null when one unit was asked for.")
     sources: list[str] = Field(description="The source kinds behind the figures: what the attribution is for.")
+    units_meeting: list[UnitsMeetingTargets] = Field(
+        default_factory=list, description="For each measure with unit targets, how many units are expected to "
+                                          "meet them; empty when one unit was asked for.")
+    reliability: Reliability = Field(description="What P(meet) means and how reliable it has been.")
 
 
 # --- the service ---------------------------------------------------------------------------------
@@ -182,6 +216,7 @@ class Monitoring:
 
     as_of: Month
     positions: list[TargetPosition]
+    units_meeting: list[UnitsMeeting] = field(default_factory=list)
 
 
 def resolve_unit(plan: Plan, text: str) -> str:
@@ -227,7 +262,8 @@ def monitor_plan(plan: Plan, warehouse: Warehouse, as_of: Month | str | None = N
     month = as_of if as_of is not None else default_as_of(plan, rows)
     if month is None or month < year.first_month:
         raise NoMonthlyData(f"the warehouse {warehouse.directory} holds no monthly data for {year}")
-    return Monitoring(as_of=month, positions=monitor_targets(plan, rows, month, unit=unit))
+    found = monitor_plan_positions(plan, rows, month, unit=unit)
+    return Monitoring(as_of=month, positions=found.positions, units_meeting=found.units_meeting)
 
 
 def monitor(plan: Plan, warehouse: Warehouse, as_of: Month | str | None = None,
@@ -323,12 +359,43 @@ def monitor_result(plan: Plan, monitoring: Monitoring, scope: str | None) -> Mon
         attribution=attribution(sources),
         units=_units(plan, positions) if scope is None else None,
         sources=sources,
+        units_meeting=[UnitsMeetingTargets(
+            measure=m.measure, measure_name=plan.measure(m.measure).name, units=m.units, expected=m.expected,
+            interval_80=m.interval_80, shared_movement=m.rho, shared_movement_measured=m.rho_measured,
+        ) for m in monitoring.units_meeting],
+        reliability=reliability(),
     )
+
+
+#: The monitor's own backtest, written by benchmarks/calibration_backtest.py --json.
+RELIABILITY_FILE = "reliability.json"
+
+MEANING = ("P(meet) is the chance that the year's figure meets the target, given the months so far and how "
+           "well the same method has forecast this series before.")
+
+
+def reliability() -> Reliability:
+    """What P(meet) means, and how reliable past probabilities were (docs/monitoring.md#calibration)."""
+    from importlib import resources
+
+    try:
+        data = json.loads(resources.files("policingplan.monitor").joinpath(RELIABILITY_FILE).read_text("utf-8"))
+    except (FileNotFoundError, ValueError):
+        return Reliability(meaning=MEANING, record=None, likely_met=None, likely_cases=None, unlikely_met=None,
+                           unlikely_cases=None, years=[])
+    years = data["normal_years"]
+    likely, unlikely = data["likely"], data["unlikely"]
+    record = (f"In the monitor's backtest ({years[0]} to {years[-1]}, leaving out the COVID years), "
+              f"{likely['share_met']:.0%} of borough targets called likely were met, and "
+              f"{unlikely['share_met']:.0%} of those called unlikely.")
+    return Reliability(meaning=MEANING, record=record, likely_met=likely["share_met"], likely_cases=likely["cases"],
+                       unlikely_met=unlikely["share_met"], unlikely_cases=unlikely["cases"], years=years)
 
 
 RESULTS = (MonitorResult,)
 
 __all__ = [
     "DataNotLoaded", "JSON_KEYS", "MonitorResult", "MonitoredTarget", "Monitoring", "NoMonthlyData", "RESULTS",
+    "Reliability", "UnitsMeetingTargets", "reliability",
     "monitor", "monitor_folder", "monitor_plan", "monitor_result", "parse_as_of", "resolve_unit",
 ]

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Union
 from pydantic import Field
 
 from policingplan.attribution import attribution, attribution_line
-from policingplan.formatting import fmt_int, fmt_pct
+from policingplan.formatting import fmt_pct
 from policingplan.plan.model import Plan
 from policingplan.problems import Problem, UserError
-from policingplan.results import Result
+from policingplan.results import Notice, Result, notice, register_notices
 
 if TYPE_CHECKING:  # the core (numpy, scipy) is imported by each function
     from policingplan.targets.allocation import Allocation, UnitInput
@@ -38,6 +38,17 @@ if TYPE_CHECKING:  # the core (numpy, scipy) is imported by each function
 #: The label of an allocation that is not the plan's own targets.
 FRESH = "A fresh allocation, not the plan's targets"
 Number = Union[int, float]
+
+register_notices({
+    "targets.fresh-unit-targets": FRESH + ": not every unit target has a value, so the unit targets are a stretch "
+                                          "allocation of the force target.",
+    "targets.no-data-source": "No data source is given for {measure}, so partner targets on another baseline year "
+                              "cannot be converted.",
+    "targets.data-file-not-found": "{file} was not found in the data directory ({data_dir}); set POLICINGPLAN_DATA_DIR.",
+    "targets.data-file-unreadable": "{file} could not be read: {problem}",
+    "targets.unit-targets-over": "The units' own targets add up to {achieved_change_text}, {over:,} crimes over the "
+                                 "corporate figure: with them the projection is {projected_change_text}.",
+})
 
 
 def _whole(value: float) -> Number:
@@ -72,7 +83,7 @@ class AllocationResult(Result):
     units: list[UnitAllocationRow]
     baseline_total: float = Field(exclude=True)
     achieved_reduction: float = Field(exclude=True)
-    notes: list[str] = Field(default_factory=list, exclude=True)
+    notes: list[Notice] = Field(default_factory=list, exclude=True)
     infeasible_reason: Optional[str] = Field(None, exclude=True)
 
 
@@ -131,7 +142,7 @@ class FreshAllocationResult(Result):
     attribution: list[str]
     baseline_total: float = Field(exclude=True)
     achieved_reduction: float = Field(exclude=True)
-    notes: list[str] = Field(default_factory=list, exclude=True)
+    notes: list[Notice] = Field(default_factory=list, exclude=True)
     infeasible_reason: Optional[str] = Field(None, exclude=True)
     plan_name: str = Field(exclude=True)
     measure_name: str = Field(exclude=True)
@@ -164,7 +175,7 @@ class ChangedUnit(Result):
 class AllocationComparison(Result):
     method: Optional[str] = Field(description="The allocation method that reproduces most of the plan's targets.")
     changed: list[ChangedUnit]
-    note: Optional[str]
+    note: Optional[Notice] = Field(description="Why no fresh allocation could be compared (codes targets.no-comparison-*).")
 
 
 class PlanTargetsCheck(Result):
@@ -206,7 +217,7 @@ class PlanRequirementResult(Result):
     latest_change: float
     planned_change: float
     required_change: float
-    notes: list[str]
+    notes: list[Notice] = Field(description="On the outturn used, the years and the units' own targets.")
     attribution: list[str]
     name: str = Field(exclude=True)
     attribution_line: Optional[str] = Field(None, exclude=True)
@@ -246,7 +257,7 @@ class PartnerAlignmentResult(Result):
     meets: bool
     slack: int
     partner_targets: list[PartnerRow]
-    notes: list[str]
+    notes: list[Notice] = Field(description="On partner targets left out, the unit targets used and the data counted.")
     unit_targets: str = Field(description="'plan' (the plan's own unit targets) or 'fresh allocation'.")
     attribution: list[str]
     plan_name: str = Field(exclude=True)
@@ -254,8 +265,8 @@ class PartnerAlignmentResult(Result):
     own_meets: bool = Field(exclude=True, description="The units' own targets meet the corporate figure.")
     own_margin: int = Field(exclude=True, description="Crimes to spare, or over, with the units' own targets.")
     margin: int = Field(exclude=True, description="Crimes to spare, or over, with every more stretching target.")
-    summary_notes: list[str] = Field(default_factory=list, exclude=True)
-    input_notes: list[str] = Field(default_factory=list, exclude=True)
+    summary_notes: list[Notice] = Field(default_factory=list, exclude=True)
+    input_notes: list[Notice] = Field(default_factory=list, exclude=True)
     attribution_line: Optional[str] = Field(None, exclude=True)
 
 
@@ -301,8 +312,16 @@ def _allocation_fields(allocation: "Allocation", names: Optional[Mapping[str, st
         "best_reachable_reduction": allocation.best_reachable_reduction, "units": _unit_rows(allocation, names),
         "baseline_total": allocation.baseline_total, "achieved_reduction": allocation.achieved_reduction,
         "notes": list(allocation.notes),
-        "infeasible_reason": allocation.notes[0].removeprefix("Infeasible: ") if not allocation.feasible else None,
+        "infeasible_reason": _infeasible_reason(allocation),
     }
+
+
+def _infeasible_reason(allocation: "Allocation") -> Optional[str]:
+    """Why an allocation is infeasible: its ``targets.infeasible`` notice's sentence after "Infeasible: "."""
+    if allocation.feasible:
+        return None
+    found = next(n for n in allocation.notes if n.code == "targets.infeasible")
+    return found.text.removeprefix("Infeasible: ")
 
 
 def trajectory_figures(trajectory: "RequirementTrajectory") -> TrajectoryFigures:
@@ -334,7 +353,17 @@ def _allocation_error(exc: Exception) -> UserError:
 
 def load_plan(plan_dir: Path) -> Plan:
     """The plan in ``plan_dir``; a plan that cannot be read raises UserError with every problem
-    (its message the first error's)."""
+    (its message the first error's).
+
+    Not :func:`policingplan.services.plan.load` (nor :func:`policingplan.services.data.load_plan`),
+    which both give :func:`policingplan.plan.io.load_plan`'s error: that carries the errors
+    only, and its message adds "(and N more problems)".  This one carries the warnings after
+    the errors, so that ``targets``, ``partners`` and ``requirement`` on a plan with one error
+    and a warning (an orphan narrative file) list both under "PLAN_DIR: 1 error" rather than
+    print the error alone; with several errors the two print the same.  Kept so that the
+    target-setting commands' error output is unchanged.  One loader for every service needs
+    :func:`policingplan.services.plan.load` to carry the warnings too; this can then delegate.
+    """
     from policingplan.plan.io import read_plan
 
     plan, problems = read_plan(plan_dir)
@@ -532,7 +561,7 @@ def plan_requirement(plan: Plan, requirement_id: Optional[str] = None,
         attribution_line=line)
 
 
-def _unit_target_note(plan: Plan, requirement) -> list[str]:
+def _unit_target_note(plan: Plan, requirement) -> list[Notice]:
     """Where the plan's own unit targets do not add up to its force target: what they would give."""
     from policingplan.targets import plan_check, plan_inputs
     from policingplan.targets.requirement import requirement_trajectory
@@ -544,9 +573,10 @@ def _unit_target_note(plan: Plan, requirement) -> list[str]:
         return []
     inputs = plan_inputs.requirement_inputs(plan, requirement)
     with_units = requirement_trajectory(inputs.baseline, inputs.latest_change, check.achieved_change, inputs.required_change)
-    return [f"The units' own targets add up to {fmt_pct(check.achieved_change, 2, signed=True)}, "
-            f"{fmt_int(-check.slack)} crimes over the corporate figure: with them the projection is "
-            f"{fmt_pct(with_units.projected_change, signed=True)}."]
+    return [notice("targets.unit-targets-over", achieved_change=check.achieved_change,
+                   achieved_change_text=fmt_pct(check.achieved_change, 2, signed=True), over=-check.slack,
+                   projected_change=with_units.projected_change,
+                   projected_change_text=fmt_pct(with_units.projected_change, signed=True))]
 
 
 # --- targets rate ------------------------------------------------------------------------------------
@@ -572,9 +602,10 @@ def rate_target_chances(targets: Sequence[float], true_rates: Sequence[float], v
 
 
 def counted_unit_volumes(plan: Plan, measure_id: str, warehouse_dir: Optional[Path] = None,
-                         data_dir: Optional[Path] = None) -> tuple[dict[str, dict[str, float]], list[str]]:
+                         data_dir: Optional[Path] = None) -> tuple[dict[str, dict[str, float]], list[Notice]]:
     """Each unit's volume of ``measure_id`` by period, counted by the plan's compiled counting rule
-    (:func:`~policingplan.data.measures.measure_values`), with notes on what could not be counted.
+    (:func:`~policingplan.data.measures.measure_values`), with notes on what could not be counted
+    (notices coded ``targets.no-data-source``, ``targets.data-file-not-found``, ``targets.data-file-unreadable``).
 
     From the warehouse at ``warehouse_dir`` (the settings' by default) when it holds the measure's
     source; otherwise from the plan's data files under ``data_dir`` (the settings' by default),
@@ -587,7 +618,7 @@ def counted_unit_volumes(plan: Plan, measure_id: str, warehouse_dir: Optional[Pa
     from policingplan.data.warehouse import Warehouse
 
     measure = plan.measure(measure_id)
-    no_source = [f"No data source is given for {measure_id}, so partner targets on another baseline year cannot be converted."]
+    no_source = [notice("targets.no-data-source", measure=measure_id)]
     if not measure.source or measure.rule is None:
         return {}, no_source
     warehouse = Warehouse(warehouse_dir if warehouse_dir is not None else settings.warehouse_dir())
@@ -600,16 +631,17 @@ def counted_unit_volumes(plan: Plan, measure_id: str, warehouse_dir: Optional[Pa
     files = list(plan_data_files(plan, base, measure.source))
     if not files:
         return {}, no_source
-    notes: list[str] = []
+    notes: list[Notice] = []
     with tempfile.TemporaryDirectory(prefix="policingplan-partners-") as directory:
         scratch = Warehouse(directory)
         for kind, name, path in files:
             if not path.is_file():
-                notes.append(f"{name} was not found in the data directory ({base}); set POLICINGPLAN_DATA_DIR.")
+                notes.append(notice("targets.data-file-not-found", file=name, data_dir=str(base), kind=kind))
                 continue
             report = scratch.load_files([(kind, path)])
             if not report.ok:
-                notes.append(f"{name} could not be read: {report.problems.errors[0]}")
+                notes.append(notice("targets.data-file-unreadable", file=name, kind=kind,
+                                    problem=str(report.problems.errors[0])))
         if measure.source not in scratch.loaded_kinds():
             return {}, notes
         return _by_period(measure_values(plan, scratch, measure_id)), notes
@@ -651,14 +683,14 @@ def partner_alignment(plan: Plan, measure: Optional[str] = None, warehouse_dir: 
     measure_id = plan_inputs.choose_measure(plan, measure)
     reduction = plan_inputs.corporate_reduction(plan, measure_id)
     units = plan_inputs.unit_inputs(plan, measure_id)
-    notes: list[str] = []
+    notes: list[Notice] = []
     volumes = plan_inputs.plan_unit_target_volumes(plan, measure_id)
     if volumes is None:
         volumes = unit_target_volumes(allocate_unit_targets(units, reduction, "stretch"))
-        notes.append(f"{FRESH}: not every unit target has a value, so the unit targets are a stretch allocation "
-                     "of the force target.")
+        notes.append(notice("targets.fresh-unit-targets", measure=measure_id, method="stretch"))
     baseline_period = plan_inputs.baseline_period(plan, measure_id)
-    known, data_notes = {}, []
+    known: dict[str, dict[str, float]] = {}
+    data_notes: list[Notice] = []
     if any(p.measure == measure_id and p.baseline_period and p.baseline_period != baseline_period
            for p in plan.partner_targets):
         known, data_notes = counted_unit_volumes(plan, measure_id, warehouse_dir, data_dir)

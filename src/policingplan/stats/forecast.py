@@ -85,6 +85,8 @@ METHOD_NONE = "no_data"
 _TOO_LITTLE = ("too little history for the seasonal method: {months} months up to {as_of_label} and {errors} past "
                "forecast errors (at least {min_months} months and {min_errors} errors are needed)")
 register_notices({
+    "forecast.joint-incomplete": "{missing} of the units have no forecast, so the force's total cannot be drawn "
+                                 "from theirs",
     "forecast.no-values": "no values up to {as_of_label}: no forecast",
     "forecast.no-rate": "no rate can be formed",
     "forecast.stopped": "the series has been zero for the last {zeros} months after averaging {average:.1f} a month: "
@@ -236,6 +238,94 @@ def _group_ids(names: Sequence[str | None], groups: Mapping[str | None, Hashable
         key = ("group", group) if group is not None else ("alone", row)
         result[row] = ids.setdefault(key, len(ids))
     return result
+
+
+@dataclass(frozen=True)
+class JointForecast:
+    """Units of one force forecast together, sharing a force-wide movement (see :func:`forecast_together`).
+
+    ``rho`` is the share of the units' forecast error that they share, from
+    their past errors at the same origins (0 when there is too little history
+    to measure it: ``rho_measured`` is then False).  ``units`` are each unit's
+    own forecast (pooled with the others, as the monitor makes them);
+    ``total`` is the force's year-end total: the sum of the units' and of
+    ``rest`` (the force's records in no unit), its point the sum of their
+    points and its intervals and P(meet) from their remainders drawn together.
+    """
+
+    rho: float
+    rho_measured: bool
+    units: list[YearEndForecast]
+    total: YearEndForecast
+
+
+#: Draws of the units' remainders for the force's total (a fixed seed: the same inputs give the same answer).
+JOINT_DRAWS = 20_000
+
+
+def forecast_together(
+    histories: Mapping[str, Mapping[Month | str, float | None]],
+    year: FinancialYear | str,
+    as_of: Month | str,
+    *,
+    targets: Mapping[str, float | None] | None = None,
+    polarity: Polarity = "lower",
+    rest: Mapping[Month | str, float | None] | None = None,
+    total_target: float | None = None,
+    series: str | None = "force",
+) -> JointForecast:
+    """Forecast the units of one force together: each unit's year end, and the force's as their sum.
+
+    The units are pooled as one group (as :func:`forecast_year_end` with
+    ``peers``).  Their remainders share a force-wide movement: a one-factor
+    Gaussian copula on each unit's own remainder distribution, with ``rho``
+    from :func:`policingplan.stats.calibration.common_correlation` on their past
+    forecast errors.  Each unit's own forecast and P(meet) are unchanged by it;
+    the force's total, drawn from the units' remainders together, has an
+    interval as wide as the units' shared movement makes it.  ``rest`` is the
+    force's records in none of the units (unknown borough, airports): forecast
+    on its own and drawn with the same shared movement.
+    """
+    from policingplan.stats.calibration import common_correlation
+
+    year, as_of = _check_period(year, as_of)
+    names = list(histories)
+    series_list = [histories[name] for name in names]
+    group_ids = np.zeros(len(names), dtype=int)
+    if rest is not None:
+        series_list.append(rest)
+        group_ids = np.append(group_ids, 1)
+    fitted = _forecast_remainders(series_list, year, as_of, group_ids)
+    unit_fits = fitted[:len(names)]
+    measured = common_correlation(np.vstack([f.past_errors for f in unit_fits])) if len(names) >= 3 else None
+    rho = 0.0 if measured is None else measured
+    targets = targets or {}
+    units = [_summarise_count(name, year, as_of, fit, targets.get(name), polarity) for name, fit in zip(names, unit_fits)]
+
+    usable = [f for f in fitted if f.remainder is not None and f.year_to_date is not None]
+    if not usable or len(usable) < len(unit_fits):
+        warnings = [notice("forecast.joint-incomplete", missing=len(fitted) - len(usable))]
+        return JointForecast(rho, measured is not None, units, _empty(series, year, as_of, total_target, polarity, warnings))
+    rng = np.random.default_rng(20070301)
+    shared = rng.standard_normal(JOINT_DRAWS)
+    totals = np.zeros(JOINT_DRAWS)
+    for fit in usable:
+        z = math.sqrt(rho) * shared + math.sqrt(1.0 - rho) * rng.standard_normal(JOINT_DRAWS)
+        totals += fit.year_to_date + fit.remainder.quantile(np.clip(ndtr(z), 1e-12, 1 - 1e-12))
+    point = sum(f.year_to_date + f.remainder.point for f in usable)
+    ytd = sum(f.year_to_date for f in usable)
+    lo95, lo80, hi80, hi95 = np.quantile(totals, [0.025, 0.1, 0.9, 0.975]).tolist()
+    p_meet = None
+    if total_target is not None:
+        p_meet = float(np.mean(totals <= total_target) if polarity == "lower" else np.mean(totals >= total_target))
+    methods = sorted({f.method for f in usable})
+    total = YearEndForecast(
+        series=series, year=str(year), as_of=str(as_of), year_to_date=ytd, forecast_total=float(point),
+        interval_80=(lo80, hi80), interval_95=(lo95, hi95), p_meet_target=p_meet,
+        method=methods[0] if len(methods) == 1 else "+".join(methods),
+        warnings=[], target=total_target, polarity=polarity,
+    )
+    return JointForecast(rho, measured is not None, units, total)
 
 
 def forecast_ratio_year_end(

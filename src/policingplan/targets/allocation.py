@@ -33,6 +33,7 @@ import numpy as np
 from scipy import optimize
 
 from policingplan.formatting import fmt_num, fmt_pct
+from policingplan.results import Notice, notice, register_notices
 from policingplan.stats.peers import rate_per_1000
 
 Method = Literal["stretch", "uniform", "negotiated"]
@@ -40,6 +41,16 @@ METHODS: tuple[str, ...] = ("stretch", "uniform", "negotiated")
 
 #: Tolerance for volumes computed in floating point (a tiny fraction of one crime).
 _VOLUME_TOLERANCE = 1e-7
+
+_NO_PEER_RATE = " the share of a unit at its peers' rate: {listed}."
+register_notices({
+    "targets.infeasible": "Infeasible: with every unit at its cap the units reach a reduction of "
+                          "{best_reachable_reduction:,.2%}, short of the {reduction:,.2%} asked; nothing has been relaxed.",
+    "targets.unit-without-peer-rate": "1 unit has no population or no other unit in its peer group, so it takes"
+                                      + _NO_PEER_RATE,
+    "targets.units-without-peer-rate": "{count} units have no population or no other unit in their peer group, so "
+                                       "they take" + _NO_PEER_RATE,
+})
 
 
 class AllocationInputError(ValueError):
@@ -127,7 +138,10 @@ class Allocation:
 
     ``required_total`` is floor(Σ baseline × (1 − reduction)); ``meets`` is
     ``target_total <= required_total``.  ``best_reachable_reduction`` is the
-    largest reduction the caps allow (every unit at its cap).
+    largest reduction the caps allow (every unit at its cap).  ``notes`` are
+    :class:`~policingplan.results.Notice`: ``targets.infeasible`` (always the
+    first when infeasible), ``targets.unit-without-peer-rate`` or
+    ``targets.units-without-peer-rate``.
     """
 
     method: str
@@ -138,7 +152,7 @@ class Allocation:
     feasible: bool
     best_reachable_reduction: float
     units: tuple[UnitAllocation, ...]
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[Notice, ...] = field(default_factory=tuple)
 
     @property
     def baseline_total(self) -> float:
@@ -216,9 +230,8 @@ def allocate_unit_targets(units: Sequence[UnitInput], reduction: float, method: 
         targets = lowest.astype(np.int64)
         ideal = whole_cap
         held = ["cap"] * len(units)
-        notes = (
-            f"Infeasible: with every unit at its cap the units reach a reduction of {fmt_pct(best_reachable, 2)}, "
-            f"short of the {fmt_pct(reduction, 2)} asked; nothing has been relaxed.",
+        notes: tuple[Notice, ...] = (
+            notice("targets.infeasible", best_reachable_reduction=best_reachable, reduction=float(reduction)),
         )
     else:
         if method == "negotiated":
@@ -234,11 +247,8 @@ def allocate_unit_targets(units: Sequence[UnitInput], reduction: float, method: 
         if method == "stretch":
             missing = [u.unit for u, p in zip(units, peers) if p is None]
             if missing:
-                notes = (
-                    (f"{len(missing)} units have no population or no other unit in their peer group, so they take"
-                     if len(missing) > 1 else "1 unit has no population or no other unit in its peer group, so it takes")
-                    + f" the share of a unit at its peers' rate: {', '.join(missing)}.",
-                )
+                notes = (notice("targets.units-without-peer-rate" if len(missing) > 1 else "targets.unit-without-peer-rate",
+                                count=len(missing), units=missing, listed=", ".join(missing)),)
 
     results = []
     for i, u in enumerate(units):

@@ -27,10 +27,20 @@ from typing import Mapping, Optional, Sequence
 from policingplan.formatting import fmt_int, fmt_pct
 from policingplan.plan.model import PartnerTarget
 from policingplan.periods import FinancialYear, PeriodError
+from policingplan.results import Notice, notice, register_notices
 from policingplan.targets.allocation import Allocation
 
 #: Volumes closer than this (in crimes) are treated as the same target.
 _SAME_TARGET_CRIMES = 0.5
+
+register_notices({
+    "targets.partner-target-left-out": "The {agreement} target for {unit} is left out: the unit has no target for "
+                                       "{measure} in this plan.",
+    "targets.partner-target-not-compared": "1 partner target could not be compared and is left out of the totals: "
+                                           "{listed}.",
+    "targets.partner-targets-not-compared": "{count} partner targets could not be compared and are left out of the "
+                                            "totals: {listed}.",
+})
 
 
 @dataclass(frozen=True)
@@ -83,7 +93,9 @@ class PartnerAlignmentSummary:
     ``stretched_total`` is the units' total when each unit takes the more
     stretching of its own target and its (comparable) partner targets;
     ``slack`` is ``required_total − stretched_total``: how many crimes that
-    total lies below the corporate figure (negative: above it).
+    total lies below the corporate figure (negative: above it).  ``notes`` are
+    :class:`~policingplan.results.Notice` (``targets.partner-target-left-out``,
+    ``targets.partner-target(s)-not-compared``).
     """
 
     measure: str
@@ -94,7 +106,7 @@ class PartnerAlignmentSummary:
     stretched_total: int
     meets: bool
     slack: int
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[Notice, ...] = field(default_factory=tuple)
 
 
 def whole_crimes(volume: float) -> int:
@@ -131,16 +143,14 @@ def align_partner_targets(
     unit_volumes = unit_volumes or {}
     by_unit = {u.unit: u for u in unit_targets}
     alignments: list[PartnerAlignment] = []
-    notes: list[str] = []
+    notes: list[Notice] = []
     for partner_target in partner_targets:
         if partner_target.measure != measure:
             continue
         allocated = by_unit.get(partner_target.unit)
         if allocated is None:
-            notes.append(
-                f"The {partner_target.agreement} target for {partner_target.unit} is left out: "
-                f"the unit has no target for {measure} in this plan."
-            )
+            notes.append(notice("targets.partner-target-left-out", agreement=partner_target.agreement,
+                                unit=partner_target.unit, measure=measure))
             continue
         alignments.append(
             _align_one(partner_target, allocated.unit, allocated.baseline, allocated.target, period, baseline_period,
@@ -155,12 +165,9 @@ def align_partner_targets(
     stretched_total = sum(most_stretching.get(u.unit, u.target) for u in unit_targets)
     not_compared = [a.unit for a in alignments if not a.comparable]
     if not_compared:
-        notes.append(
-            (f"{len(not_compared)} partner targets could not be compared and are" if len(not_compared) > 1
-             else "1 partner target could not be compared and is")
-            + " left out of the totals: "
-            f"{', '.join(not_compared)}."
-        )
+        notes.append(notice("targets.partner-targets-not-compared" if len(not_compared) > 1
+                            else "targets.partner-target-not-compared",
+                            count=len(not_compared), units=not_compared, listed=", ".join(not_compared)))
     return PartnerAlignmentSummary(
         measure=measure,
         period=period,

@@ -30,9 +30,17 @@ from typing import Optional
 from policingplan.formatting import fmt_int, fmt_pct
 from policingplan.plan.model import FORCE, MeasureKind, Plan, Polarity, Target, TargetKind
 from policingplan.problems import Problem, UserError
+from policingplan.results import Notice, notice, register_notices
 from policingplan.targets import plan_inputs
 from policingplan.targets.allocation import METHODS, AllocationInputError, allocate_unit_targets
 from policingplan.targets.partners import UnitTargetVolume
+
+_NO_FRESH = "no fresh allocation to compare with: "
+register_notices({
+    "targets.no-comparison-not-a-reduction": _NO_FRESH + "the force target is not a reduction",
+    "targets.no-comparison-inputs": _NO_FRESH + "{reason}",
+    "targets.no-comparison-infeasible": _NO_FRESH + "the plan's floors and caps cannot meet the corporate figure",
+})
 
 UNIT_TARGETS_FILE = "unit_targets.csv"
 #: How many changed units an error names before it says how many more there are.
@@ -103,8 +111,9 @@ class UnitTargetCheck:
     ``slack`` is ``required_total − target_total``: the crimes to spare
     (negative: the crimes over).  ``method`` is the allocation method that
     reproduces most of the plan's targets (``None`` when no fresh allocation
-    could be made: see ``allocation_note``); ``changed`` the units whose
-    targets differ from it.
+    could be made: ``allocation_note`` says why, a notice coded
+    ``targets.no-comparison-*``); ``changed`` the units whose targets differ
+    from it.
     """
 
     measure: str
@@ -114,7 +123,7 @@ class UnitTargetCheck:
     figure: CorporateFigure
     method: Optional[str] = None
     changed: tuple[UnitTargetChange, ...] = ()
-    allocation_note: Optional[str] = None
+    allocation_note: Optional[Notice] = None
 
     @property
     def target_total(self) -> int:
@@ -139,7 +148,7 @@ class UnitTargetCheck:
     def changed_words(self, limit: int = NAMED_CHANGES) -> str:
         """The changed units in words, largest difference first, at most ``limit`` named."""
         if self.method is None:
-            return self.allocation_note or ""
+            return "" if self.allocation_note is None else str(self.allocation_note)
         if not self.changed:
             return f"every unit's target is the {self.method} allocation of the plan's own inputs"
         ordered = sorted(self.changed, key=lambda c: (-abs(c.difference), c.unit))
@@ -204,14 +213,15 @@ def checkable(plan: Plan, measure: str) -> Optional[str]:
 
 
 def _fresh_allocation(plan: Plan, measure: str, units: list[UnitTargetVolume], figure: CorporateFigure,
-                      names: dict[str, str]) -> tuple[Optional[str], tuple[UnitTargetChange, ...], Optional[str]]:
-    """The method whose fresh allocation reproduces most of the plan's targets, and the units that differ from it."""
+                      names: dict[str, str]) -> tuple[Optional[str], tuple[UnitTargetChange, ...], Optional[Notice]]:
+    """The method whose fresh allocation reproduces most of the plan's targets, and the units that differ from it
+    (or, when no fresh allocation can be made, a notice that says why)."""
     if not 0 <= figure.reduction < 1:
-        return None, (), "no fresh allocation to compare with: the force target is not a reduction"
+        return None, (), notice("targets.no-comparison-not-a-reduction", change=figure.change)
     try:
         inputs = plan_inputs.unit_inputs(plan, measure)
     except UserError as exc:
-        return None, (), f"no fresh allocation to compare with: {exc}"
+        return None, (), notice("targets.no-comparison-inputs", reason=str(exc))
     best = None
     for method in METHODS:  # stretch first: it wins a tie
         try:
@@ -227,7 +237,7 @@ def _fresh_allocation(plan: Plan, measure: str, units: list[UnitTargetVolume], f
         if matches == len(units):  # every target reproduced: no other method can do better
             break
     if best is None:
-        return None, (), "no fresh allocation to compare with: the plan's floors and caps cannot meet the corporate figure"
+        return None, (), notice("targets.no-comparison-infeasible")
     _, method, allocated = best
     changed = tuple(
         UnitTargetChange(u.unit, names.get(u.unit), u.baseline, u.target, allocated[u.unit])

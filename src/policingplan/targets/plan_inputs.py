@@ -15,10 +15,21 @@ from policingplan.plan.model import FORCE, ExternalRequirement, Plan, Polarity, 
 from policingplan.plan import target_meaning
 from policingplan.problems import UserError
 from policingplan.periods import FinancialYear, PeriodError
+from policingplan.results import Notice, notice, register_notices
 from policingplan.targets.allocation import UnitInput
 from policingplan.targets.partners import UnitTargetVolume
 from policingplan.targets.requirement import RequirementTrajectory, requirement_trajectory
 from policingplan.targets.whatif import RequirementInputs
+
+
+register_notices({
+    "targets.requirement-outturn": "{requirement}: {change_text} by {period} against {baseline_period}; the plan's "
+                                   "{plan_period} force target is applied to that.",
+    "targets.outturn-years-between": "The latest outturn is for {period}, not the year before {plan_period}: the years "
+                                     "between are taken as no change.",
+    "targets.deadline-not-plan-year": "The requirement's deadline is {deadline_period}; this projects to the end of "
+                                      "{plan_period} only.",
+})
 
 
 def measures_with_unit_targets(plan: Plan) -> list[str]:
@@ -166,19 +177,20 @@ def plan_requirement_trajectory(plan: Plan, requirement: ExternalRequirement) ->
     )
 
 
-def requirement_notes(plan: Plan, requirement: ExternalRequirement) -> list[str]:
-    """What the reader should know about the projection: which outturn, which years."""
+def requirement_notes(plan: Plan, requirement: ExternalRequirement) -> list[Notice]:
+    """What the reader should know about the projection: which outturn, which years (codes
+    ``targets.requirement-outturn``, ``targets.outturn-years-between``, ``targets.deadline-not-plan-year``)."""
     period, change = latest_outturn(requirement, plan.period)
-    notes = [
-        f"{requirement.name}: {fmt_pct(change, signed=True)} by {period} against {requirement.baseline_period}; "
-        f"the plan's {plan.period} force target is applied to that."
-    ]
+    notes = [notice("targets.requirement-outturn", requirement=requirement.name, requirement_id=requirement.id,
+                    change=change, change_text=fmt_pct(change, signed=True), period=period,
+                    baseline_period=requirement.baseline_period, plan_period=plan.period)]
     if FinancialYear(period) + 1 != FinancialYear(plan.period):
-        notes.append(f"The latest outturn is for {period}, not the year before {plan.period}: the years between are taken as no change.")
+        notes.append(notice("targets.outturn-years-between", period=period, plan_period=plan.period))
     try:
         deadline_differs = FinancialYear(requirement.deadline_period) != FinancialYear(plan.period)
     except PeriodError:
         deadline_differs = True
     if deadline_differs:
-        notes.append(f"The requirement's deadline is {requirement.deadline_period}; this projects to the end of {plan.period} only.")
+        notes.append(notice("targets.deadline-not-plan-year", deadline_period=requirement.deadline_period,
+                            plan_period=plan.period))
     return notes
