@@ -31,3 +31,15 @@ $PP monitor examples/london-2023-24 --as-of 2023-12 --warehouse "$WAREHOUSE"
 
 heading "Monitoring one borough: Westminster (E09000033), at December 2023"
 $PP monitor examples/london-2023-24 --as-of 2023-12 --unit E09000033 --warehouse "$WAREHOUSE"
+
+heading "What changed between the version of 14 February 2007 (0.3) and the plan as approved (1.0)"
+$PP diff examples/london-2007-08/versions/0.3 examples/london-2007-08
+
+heading "Publishing the plan, the changes, the committee report, the letters and the spreadsheet"
+$PP publish examples/london-2007-08 --out published/london-2007-08
+
+heading "The web application, with the London 2023/24 example and its data"
+export POLICINGPLAN_WAREHOUSE="$WAREHOUSE"
+$PP web create-demo-accounts
+echo "Serving at http://127.0.0.1:8000 (Ctrl-C to stop); sign in with an account above."
+exec $PP serve --host 127.0.0.1 --port 8000

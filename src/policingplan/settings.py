@@ -7,6 +7,8 @@ This module sits at the edge (it knows about paths); the core never imports it.
   their sources and checksums in ``data/SOURCES.csv``.
 - ``POLICINGPLAN_WAREHOUSE``: the warehouse directory.  Default: ``.policingplan/warehouse``
   under the current directory.
+- ``POLICINGPLAN_WEB_PLAN``: the plan folder the web application shows.  Default: the
+  project's ``examples/london-2023-24``.
 """
 
 from __future__ import annotations
@@ -32,3 +34,18 @@ def warehouse_dir() -> Path:
     if configured:
         return Path(configured)
     return Path(".policingplan") / "warehouse"
+
+
+def web_plan_dir() -> Path:
+    """The plan folder the web application shows: ``$POLICINGPLAN_WEB_PLAN``, else the project's
+    ``examples/london-2023-24``.  A relative path is taken from the current directory."""
+    configured = os.environ.get("POLICINGPLAN_WEB_PLAN")
+    if configured:
+        return Path(configured)
+    return PROJECT_ROOT / "examples" / "london-2023-24"
+
+
+def web_state_dir() -> Path:
+    """The web application's own folder (its SQLite database and dev secret key): ``.policingplan``
+    under the current directory, beside the default warehouse."""
+    return Path(".policingplan")

@@ -64,6 +64,9 @@ _COMMAND_MODULES = (
     "policingplan.cli.forecast_cmds",
     "policingplan.cli.targets_cmds",
     "policingplan.cli.monitor_cmds",
+    "policingplan.cli.diff_cmds",
+    "policingplan.cli.publish_cmds",
+    "policingplan.cli.web_cmds",
 )
 
 from policingplan.cli.groups import data_app  # noqa: E402
@@ -108,6 +111,11 @@ EXAMPLES: dict[str, str] = {
     "targets allocate": "policingplan targets allocate examples/london-2007-08/units.csv --reduction 0.05",
     "targets plan": "policingplan targets plan examples/london-2007-08",
     "targets rate": "policingplan targets rate",
+    "diff": "policingplan diff examples/london-2007-08/versions/0.3 examples/london-2007-08",
+    "publish": "policingplan publish examples/london-2007-08 --out published",
+    "serve": "policingplan serve --port 8000",
+    "web": "policingplan web create-demo-accounts",
+    "web create-demo-accounts": "policingplan web create-demo-accounts",
 }
 
 

@@ -12,6 +12,8 @@ from typing import Mapping, Sequence
 
 import altair as alt
 
+from policingplan.formatting import fmt_int, fmt_num, fmt_pct
+
 #: Colours that keep their contrast in print and for colour-blind readers (Okabe-Ito).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 FONT = "Helvetica, Arial, sans-serif"
@@ -61,6 +63,96 @@ def reliability_description(groups: Mapping[str, Sequence[Mapping]]) -> str:
             "of those targets met; perfectly reliable probabilities lie on the diagonal. " + " ".join(sentences))
 
 
+#: What each SPC point type looks like on an XmR chart (NHS Making Data Count: blue better, orange worse).
+POINT_STYLES = {
+    "common_cause": ("common cause", "#505a5f"),
+    "special_cause_improvement": ("improvement", "#1d70b8"),
+    "special_cause_concern": ("concern", "#f47738"),
+    "special_cause_neutral_high": ("neutral high", "#912b88"),
+    "special_cause_neutral_low": ("neutral low", "#912b88"),
+}
+TARGET_COLOUR = "#d4351c"
+
+
+def _figure(value: float | None, kind: str, places: int = 0) -> str:
+    if value is None:
+        return "–"
+    if kind == "ratio":
+        return fmt_pct(value, 1)
+    return fmt_int(value) if places == 0 else fmt_num(value, places)
+
+
+def xmr_chart(points: Sequence[Mapping], *, kind: str, target: float | None, title: str,
+              plan_year_start: str | None = None, y_title: str = "") -> alt.LayerChart:
+    """An XmR chart: each month's value, coloured by what SPC says of it, the mean and the process limits
+    (dashed), and the monthly target line.
+
+    ``points`` are mappings with ``month`` (YYYY-MM), ``label``, ``value``, ``mean``, ``lpl``, ``upl`` and
+    ``point_type`` (see :class:`policingplan.services.history.HistoryPoint`); ``kind`` is ``count`` or
+    ``ratio`` (a rate as a fraction); ``target`` the monthly target line, if any.
+    """
+    rows = [{"date": f"{p['month']}-01", "label": p["label"], "value": p["value"], "mean": p["mean"],
+             "lpl": p["lpl"], "upl": p["upl"],
+             "signal": POINT_STYLES.get(p["point_type"] or "", ("no data", "#b1b4b6"))[0]} for p in points]
+    data = alt.Data(values=rows)
+    number = ".0%" if kind == "ratio" else ",.0f"
+    x = alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8, grid=False))
+    y_axis = alt.Axis(format=number, grid=True, gridColor="#e6e6e6", title=y_title or None)
+    base = alt.Chart(data)
+    limits = [base.mark_line(color="#6f777b", strokeDash=[5, 4], strokeWidth=1.2).encode(
+        x=x, y=alt.Y(f"{field}:Q", axis=y_axis, scale=alt.Scale(zero=False))) for field in ("lpl", "upl")]
+    mean = base.mark_line(color="#6f777b", strokeWidth=1.5).encode(x=x, y=alt.Y("mean:Q", axis=y_axis))
+    line = base.mark_line(color="#0b0c0c", strokeWidth=1.5).encode(x=x, y=alt.Y("value:Q", axis=y_axis))
+    used = [style for style in POINT_STYLES.values() if any(r["signal"] == style[0] for r in rows)]
+    used = list(dict.fromkeys(used))
+    dots = base.mark_circle(size=70, opacity=1).encode(
+        x=x, y=alt.Y("value:Q", axis=y_axis),
+        color=alt.Color("signal:N", title=None, scale=alt.Scale(domain=[u[0] for u in used],
+                                                                range=[u[1] for u in used]),
+                        legend=alt.Legend(orient="bottom", labelFontSize=13, symbolSize=120)),
+        tooltip=[alt.Tooltip("label:N", title="month"), alt.Tooltip("value:Q", format=number), "signal:N"])
+    layers = [*limits, mean, line, dots]
+    if target is not None:
+        layers.append(alt.Chart(alt.Data(values=[{"target": target, "text": "target"}])).mark_rule(
+            color=TARGET_COLOUR, strokeWidth=2, strokeDash=[8, 4]).encode(y="target:Q"))
+        layers.append(alt.Chart(alt.Data(values=[{"target": target, "text": "target"}])).mark_text(
+            color=TARGET_COLOUR, align="left", dx=4, dy=-7, fontSize=13, fontWeight="bold").encode(
+            y="target:Q", x=alt.value(0), text="text:N"))
+    if plan_year_start is not None:
+        layers.append(alt.Chart(alt.Data(values=[{"date": f"{plan_year_start}-01"}])).mark_rule(
+            color="#b1b4b6", strokeWidth=1).encode(x="date:T"))
+    return alt.layer(*layers).properties(
+        width=640, height=300, title=title,
+        description=xmr_description(points, kind=kind, target=target, title=title),
+    ).configure(font=FONT).configure_view(stroke=None).configure_title(fontSize=16, anchor="start").configure_axis(
+        labelFontSize=13, titleFontSize=13, labelColor="#0b0c0c")
+
+
+def xmr_description(points: Sequence[Mapping], *, kind: str, target: float | None, title: str) -> str:
+    """The XmR chart in words: its text alternative."""
+    shown = [p for p in points if p["value"] is not None]
+    if not shown:
+        return f"{title}: no monthly data."
+    first, last = points[0], shown[-1]
+    sentences = [f"{title}: an XmR chart of the monthly values from {first['label']} to {points[-1]['label']}."]
+    sentences.append(f"The latest month, {last['label']}, was {_figure(last['value'], kind, 0)}; the mean is "
+                     f"{_figure(last['mean'], kind, 1)}, with process limits from {_figure(last['lpl'], kind, 1)} "
+                     f"to {_figure(last['upl'], kind, 1)}.")
+    if target is not None:
+        sentences.append(f"The monthly target line is at {_figure(target, kind, 1)}.")
+    for point_type, (word, _) in POINT_STYLES.items():
+        if point_type == "common_cause":
+            continue
+        months = [p["label"] for p in shown if p["point_type"] == point_type]
+        if months:
+            listed = ", ".join(months[:6]) + (f" and {len(months) - 6} more" if len(months) > 6 else "")
+            sentences.append(f"{len(months)} month{'s' if len(months) != 1 else ''} show special cause "
+                             f"{word}: {listed}.")
+    if all(p["point_type"] in (None, "common_cause") for p in shown):
+        sentences.append("Every month shows common cause variation only.")
+    return " ".join(sentences)
+
+
 def to_svg(chart: alt.TopLevelMixin) -> str:
     """The chart as an SVG document (vl-convert, no browser and no network)."""
     import vl_convert as vlc
@@ -68,4 +160,5 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
     return vlc.vegalite_to_svg(chart.to_dict())
 
 
-__all__ = ["PALETTE", "reliability_chart", "reliability_description", "to_svg"]
+__all__ = ["PALETTE", "POINT_STYLES", "reliability_chart", "reliability_description", "to_svg", "xmr_chart",
+           "xmr_description"]

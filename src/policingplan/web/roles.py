@@ -1,0 +1,127 @@
+"""The roles and what each may do: one catalogue, as code (pure: no Django, no files).
+
+Every URL of the web application has its row in :data:`PAGES`, by the URL's
+name: which roles may read it (GET and HEAD) and which may send to it (POST),
+and which roles see it only for their own borough. The access middleware
+(:mod:`policingplan.web.access`) asks :func:`decide` before any view runs, and
+refuses a URL that has no row, so a page cannot be added without deciding who
+may use it. ``tests/web/test_roles.py`` tries every URL against every role.
+
+A user's roles are the names of their Django groups; a borough commander's
+borough is a group named ``borough:<slug>`` (``borough:lambeth``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Literal
+
+VIEWER = "viewer"
+COMMANDER = "commander"
+PERFORMANCE = "performance"
+INVESTMENT = "investment"
+ADMINISTRATOR = "administrator"
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    name: str
+    who: str
+
+
+#: Every role, in the order the documentation lists them.
+ROLES: dict[str, Role] = {role.id: role for role in (
+    Role(VIEWER, "Viewer", "An authority member, who scrutinises the plan and the force's performance."),
+    Role(COMMANDER, "Borough commander", "Owns one borough's targets: sees that borough only, of the boroughs."),
+    Role(PERFORMANCE, "Performance team", "Runs the planning process: the plan, allocations, data and publishing."),
+    Role(INVESTMENT, "Investment board", "Decides business cases for the investment fund."),
+    Role(ADMINISTRATOR, "Administrator", "Manages the service and its accounts."),
+)}
+
+#: The prefix of the group that names a commander's borough: ``borough:lambeth``.
+BOROUGH_GROUP_PREFIX = "borough:"
+
+SIGNED_IN = frozenset(ROLES)
+#: Everyone, including a visitor who is not signed in.
+EVERYONE = frozenset({"*"})
+NOBODY: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may use one URL: ``get`` may read it, ``post`` may send to it (role ids, or :data:`EVERYONE`);
+    ``own_unit`` are the roles that may use it only for their own borough (the URL's ``borough``)."""
+
+    get: frozenset[str]
+    post: frozenset[str] = NOBODY
+    own_unit: frozenset[str] = field(default=NOBODY)
+    purpose: str = ""
+
+
+#: Every URL, by its name in the urlconf.  A URL without a row is refused, and fails the role test.
+PAGES: dict[str, Access] = {
+    "login": Access(get=EVERYONE, post=EVERYONE, purpose="Sign in (Django's own login)."),
+    "logout": Access(get=NOBODY, post=SIGNED_IN, purpose="Sign out (a form that posts, with its CSRF token)."),
+    "dashboard": Access(get=SIGNED_IN, purpose="The corporate dashboard: each CPA measure's force position."),
+    "plan": Access(get=SIGNED_IN, purpose="The plan: priorities, objectives, measures and targets."),
+    "measure": Access(get=SIGNED_IN, purpose="A measure's force position and XmR chart."),
+    "borough": Access(get=SIGNED_IN, own_unit=frozenset({COMMANDER}),
+                      purpose="A borough's targets and where each stands."),
+    "borough-measure": Access(get=SIGNED_IN, own_unit=frozenset({COMMANDER}),
+                              purpose="A measure's position and XmR chart in one borough."),
+}
+
+Decision = Literal["allow", "login", "refuse"]
+READING = ("GET", "HEAD")
+
+
+def decide(page: str | None, method: str, roles: Iterable[str], unit: str | None = None,
+           own_units: Iterable[str] = ()) -> Decision:
+    """May a user with ``roles`` (none when not signed in) use the URL named ``page`` with ``method``?
+
+    ``unit`` is the borough the URL is about (its slug), and ``own_units`` the boroughs that are
+    the user's own.  ``login`` means: not signed in, and signing in may allow it.
+    """
+    access = PAGES.get(page or "")
+    if access is None:
+        return "refuse"
+    method = method.upper()
+    allowed = access.get if method in READING else access.post if method == "POST" else NOBODY
+    if "*" in allowed:
+        return "allow"
+    roles = set(roles)
+    if not roles:
+        return "login" if allowed else "refuse"
+    granting = roles & allowed
+    if not granting:
+        return "refuse"
+    if unit is None or granting - access.own_unit:
+        return "allow"  # a role that may use it for every borough
+    return "allow" if unit in set(own_units) else "refuse"
+
+
+def roles_of(group_names: Iterable[str], superuser: bool = False) -> tuple[set[str], set[str]]:
+    """A user's roles and own boroughs from their groups' names (a superuser is an administrator)."""
+    roles, units = set(), set()
+    for name in group_names:
+        if name in ROLES:
+            roles.add(name)
+        elif name.startswith(BOROUGH_GROUP_PREFIX):
+            units.add(name[len(BOROUGH_GROUP_PREFIX):])
+    if superuser:
+        roles.add(ADMINISTRATOR)
+    return roles, units
+
+
+def sees_every_unit(roles: Iterable[str], page: str = "borough") -> bool:
+    """Whether these roles may open every borough's page (not only their own)."""
+    access = PAGES[page]
+    return bool((set(roles) & access.get) - access.own_unit)
+
+
+__all__ = [
+    "ADMINISTRATOR", "Access", "BOROUGH_GROUP_PREFIX", "COMMANDER", "Decision", "EVERYONE", "INVESTMENT",
+    "NOBODY", "PAGES", "PERFORMANCE", "ROLES", "Role", "SIGNED_IN", "VIEWER", "decide", "roles_of",
+    "sees_every_unit",
+]

@@ -1,0 +1,17 @@
+"""The URLs.  Each has a name, and each name has its row in the catalogue of roles (:mod:`.roles`)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from policingplan.web import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("plan/", views.plan_page, name="plan"),
+    path("measures/<slug:measure>/", views.measure, name="measure"),
+    path("boroughs/<slug:borough>/", views.borough, name="borough"),
+    path("boroughs/<slug:borough>/measures/<slug:measure>/", views.borough_measure, name="borough-measure"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True,
+                                                         extra_context={"title": "Sign in"}), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]
