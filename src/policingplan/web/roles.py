@@ -70,6 +70,9 @@ PAGES: dict[str, Access] = {
                       purpose="A borough's targets and where each stands."),
     "borough-measure": Access(get=SIGNED_IN, own_unit=frozenset({COMMANDER}),
                               purpose="A measure's position and XmR chart in one borough."),
+    # --- target setting, the requirement and partner alignment (urls_targets.py) ---
+    # --- published documents (urls_documents.py) ---
+    # --- the JSON API and downloads (urls_api.py) ---
 }
 
 Decision = Literal["allow", "login", "refuse"]

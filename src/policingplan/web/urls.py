@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from policingplan.web import views
+from policingplan.web import urls_api, urls_documents, urls_targets, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -15,3 +15,4 @@ urlpatterns = [
                                                          extra_context={"title": "Sign in"}), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
+urlpatterns += urls_targets.urlpatterns + urls_documents.urlpatterns + urls_api.urlpatterns
