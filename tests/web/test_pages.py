@@ -124,3 +124,15 @@ def test_pages_load_only_the_projects_own_assets(viewer):
     page = viewer.get(reverse("dashboard")).content.decode()
     assert not re.search(r'(src|href)="(https?:)?//', page)
     assert viewer.get("/static/policingplan/style.css").status_code == 200
+
+
+def test_the_dashboard_says_what_a_probability_means_and_how_many_boroughs_will_meet_their_targets(viewer, monitored):
+    import html
+
+    text = html.unescape(viewer.get("/").content.decode())
+    result = monitored
+    assert result.reliability.meaning in text and result.reliability.record in text
+    assert result.units_meeting
+    for m in result.units_meeting:
+        assert f"{m.expected:.1f} of {m.units}" in text
+        assert f"{m.interval_80[0]} to {m.interval_80[1]}" in text
