@@ -65,6 +65,7 @@ _COMMAND_MODULES = (
     "policingplan.cli.targets_cmds",
     "policingplan.cli.monitor_cmds",
     "policingplan.cli.diff_cmds",
+    "policingplan.cli.portfolio_cmds",
     "policingplan.cli.publish_cmds",
     "policingplan.cli.web_cmds",
 )
@@ -112,6 +113,7 @@ EXAMPLES: dict[str, str] = {
     "targets plan": "policingplan targets plan examples/london-2007-08",
     "targets rate": "policingplan targets rate",
     "diff": "policingplan diff examples/london-2007-08/versions/0.3 examples/london-2007-08",
+    "portfolio": "policingplan portfolio examples/london-2007-08",
     "publish": "policingplan publish examples/london-2007-08 --out published",
     "serve": "policingplan serve --port 8000",
     "web": "policingplan web create-demo-accounts",
