@@ -20,8 +20,13 @@ $(STAMP): pyproject.toml constraints.txt
 demo: install
 	@bash scripts/demo.sh
 
+# The whole suite on SQLite, then the web application's tests again on PostgreSQL (a server must be
+# running: POLICINGPLAN_TEST_POSTGRES names it; the run fails, never skips, when it is missing).
+POSTGRES_URL ?= $(or $(POLICINGPLAN_TEST_POSTGRES),postgres://postgres@127.0.0.1:5432/postgres)
+
 test: install
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest -n 2 -q tests/web --ignore=tests/web/browser
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py

@@ -10,12 +10,13 @@ exactly the same totals by unit and period as the file without the garbage.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from policingplan.data.readers import SOURCE_KINDS, VALUE_COLUMNS, read_source
 from .corpus import Case, _header, all_cases, base_lines, build
@@ -136,6 +137,9 @@ def test_garbage_in_one_field_is_refused_at_its_line_or_changes_no_total(kind, w
     header = _header(lines[0])
     line = where.draw(st.integers(2, len(lines)), label="line")
     column = where.draw(st.sampled_from([h for h in header if h.strip()]), label="column")
+    # A tidy file's unit may be any code in capitals, digits and hyphens (docs/formats/tidy.md):
+    # such "garbage" is another unit, valid, and moves its line's figures to that unit.
+    assume(not (kind == "tidy" and column.strip().lower() == "unit" and re.fullmatch(r"[A-Z0-9-]+", garbage)))
     case = Case(name="random", kind=kind, base=BASES[kind], lines=CUT, edits=((line, column, garbage),))
     name, data = build(case)
     path = _WORKDIR / name

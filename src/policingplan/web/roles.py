@@ -71,8 +71,49 @@ PAGES: dict[str, Access] = {
     "borough-measure": Access(get=SIGNED_IN, own_unit=frozenset({COMMANDER}),
                               purpose="A measure's position and XmR chart in one borough."),
     # --- target setting, the requirement and partner alignment (urls_targets.py) ---
+    "targets": Access(get=SIGNED_IN, purpose="Target setting: the measures with unit targets, each checked against "
+                                             "the corporate figure."),
+    "targets-measure": Access(get=SIGNED_IN, purpose="A measure's allocation table with the plan's reasons, and a "
+                                                     "what-if (a GET form: nothing is saved)."),
+    "requirement": Access(get=SIGNED_IN, purpose="The requirement tracker: the PSA-style trajectory and the gap."),
+    "partners": Access(get=SIGNED_IN, purpose="Partner alignment: the measures with partner (LAA, CSP) targets."),
+    "partners-measure": Access(get=SIGNED_IN, purpose="Each borough's target beside its partner targets."),
     # --- published documents (urls_documents.py) ---
+    "documents": Access(get=SIGNED_IN, purpose="The published documents of the plan, with a download for each."),
+    "document-plan-pdf": Access(get=SIGNED_IN, purpose="Download the plan (PDF)."),
+    "document-plan-html": Access(get=SIGNED_IN, purpose="Download the plan (HTML)."),
+    "document-changes-pdf": Access(get=SIGNED_IN, purpose="Download the changes since the previous version (PDF)."),
+    "document-changes-html": Access(get=SIGNED_IN, purpose="Download the changes since the previous version (HTML)."),
+    "document-report-pdf": Access(get=SIGNED_IN, purpose="Download the committee report (PDF)."),
+    "document-report-docx": Access(get=SIGNED_IN, purpose="Download the committee report (Word)."),
+    "document-targets-xlsx": Access(get=SIGNED_IN, purpose="Download the targets spreadsheet (XLSX)."),
+    "document-letter": Access(get=SIGNED_IN, own_unit=frozenset({COMMANDER}),
+                              purpose="Download the letter to a borough (a commander: their own borough's only)."),
     # --- the JSON API and downloads (urls_api.py) ---
+    # Read-only, for every signed-in role.  ?unit= on the monitoring and a measure's values is checked
+    # by the view against own_unit (a commander: the force or their own borough; every unit → theirs).
+    "api-plan": Access(get=SIGNED_IN, purpose="JSON: the plan as `show --json` gives it, with attribution."),
+    "api-measures": Access(get=SIGNED_IN, purpose="JSON: the plan's measures."),
+    "api-measure-values": Access(get=SIGNED_IN, own_unit=frozenset({COMMANDER}),
+                                 purpose="JSON: a measure's values by unit and month (?unit=: own borough only)."),
+    "api-targets": Access(get=SIGNED_IN, purpose="JSON: the plan's targets."),
+    "api-targets-check": Access(get=SIGNED_IN, purpose="JSON: the plan's unit targets checked against the force's."),
+    "api-monitoring": Access(get=SIGNED_IN, own_unit=frozenset({COMMANDER}),
+                             purpose="JSON: each target's position, as `monitor --json` (?unit=: own borough only)."),
+    "api-openapi": Access(get=SIGNED_IN, purpose="The OpenAPI 3.1 document describing the JSON API."),
+    "downloads": Access(get=SIGNED_IN, purpose="What can be downloaded: each table in CSV and XLSX, and the API."),
+    "download-dashboard-csv": Access(get=SIGNED_IN, purpose="The dashboard's CPA table as CSV."),
+    "download-dashboard-xlsx": Access(get=SIGNED_IN, purpose="The dashboard's CPA table as XLSX."),
+    "download-targets-csv": Access(get=SIGNED_IN, purpose="The plan's targets as CSV."),
+    "download-targets-xlsx": Access(get=SIGNED_IN, purpose="The plan's targets as XLSX."),
+    "download-monitoring-csv": Access(get=SIGNED_IN, own_unit=frozenset({COMMANDER}),
+                                      purpose="Every target's position as CSV (?unit=: own borough only)."),
+    "download-monitoring-xlsx": Access(get=SIGNED_IN, own_unit=frozenset({COMMANDER}),
+                                       purpose="Every target's position as XLSX (?unit=: own borough only)."),
+    "download-borough-csv": Access(get=SIGNED_IN, own_unit=frozenset({COMMANDER}),
+                                   purpose="A borough's targets table as CSV."),
+    "download-borough-xlsx": Access(get=SIGNED_IN, own_unit=frozenset({COMMANDER}),
+                                    purpose="A borough's targets table as XLSX."),
 }
 
 Decision = Literal["allow", "login", "refuse"]

@@ -1,3 +1,28 @@
-"""The URLs of the api pages: each has its row in the catalogue of roles (:mod:`.roles`)."""
+"""The URLs of the JSON API and the downloads: each has its row in the catalogue of roles (:mod:`.roles`).
 
-urlpatterns: list = []
+The API's paths are described by the OpenAPI document at ``/api/openapi.json`` (:mod:`.api`); each
+download has a URL for CSV and one for XLSX (:mod:`.downloads`).
+"""
+
+from django.urls import path
+
+from policingplan.web import api, downloads
+
+urlpatterns: list = [
+    path("api/plan", api.plan, name="api-plan"),
+    path("api/measures", api.measures, name="api-measures"),
+    path("api/measures/<slug:measure>/values", api.measure_values, name="api-measure-values"),
+    path("api/targets", api.targets, name="api-targets"),
+    path("api/targets/<slug:measure>/check", api.targets_check, name="api-targets-check"),
+    path("api/monitoring", api.monitoring_view, name="api-monitoring"),
+    path("api/openapi.json", api.openapi, name="api-openapi"),
+    path("downloads/", downloads.index, name="downloads"),
+    path("downloads/dashboard.csv", downloads.dashboard.csv, name="download-dashboard-csv"),
+    path("downloads/dashboard.xlsx", downloads.dashboard.xlsx, name="download-dashboard-xlsx"),
+    path("downloads/targets.csv", downloads.targets.csv, name="download-targets-csv"),
+    path("downloads/targets.xlsx", downloads.targets.xlsx, name="download-targets-xlsx"),
+    path("downloads/monitoring.csv", downloads.monitoring.csv, name="download-monitoring-csv"),
+    path("downloads/monitoring.xlsx", downloads.monitoring.xlsx, name="download-monitoring-xlsx"),
+    path("downloads/boroughs/<slug:borough>/targets.csv", downloads.borough.csv, name="download-borough-csv"),
+    path("downloads/boroughs/<slug:borough>/targets.xlsx", downloads.borough.xlsx, name="download-borough-xlsx"),
+]
