@@ -170,6 +170,14 @@ def test_the_requirement_tracker_shows_psa1_the_trajectory_and_the_gap(viewer, l
     for step in track.steps:
         assert step.period in page and fmt_int(step.volume) in page
     assert "Greater London Authority" in page
+    # The chart is the published plan's (publish/plan_charts.py), with its text alternative.
+    import html
+
+    from policingplan.publish.plan_charts import requirement_description
+
+    assert '<svg role="img" aria-labelledby="psa1-chart-description"' in page
+    assert f'<figcaption id="psa1-chart-description" class="body-s">{requirement_description(result)}</figcaption>' \
+        in html.unescape(page)
 
 
 def test_the_2007_plan_checks_its_targets_and_projects_the_requirement(viewer, london_2007):

@@ -269,7 +269,7 @@ def requirement(request):
             problems.append(f"{found.name}: {exc}")
             continue
         tracks.append({
-            "track": track, "steps": _steps(track.steps), "latest": _pct(track.latest_change, signed=True),
+            "track": track, "steps": _steps(track.steps), "chart": _requirement_chart(plan, found.id), "latest": _pct(track.latest_change, signed=True),
             "planned": _pct(track.planned_change, signed=True), "planned_precise": _pct(track.planned_change, 2, signed=True),
             "projected": _pct(track.projected_change, signed=True), "required": _pct(track.required_change, signed=True),
             "in_year": _pct(track.required_in_year_change, 2, signed=True),
@@ -280,6 +280,26 @@ def requirement(request):
         "title": "The requirement", "plan": plan, "tracks": tracks, "problems": problems,
         "example": "examples/london-2007-08",
     })
+
+
+def _requirement_chart(plan, requirement_id: str) -> dict | None:
+    """The requirement's chart as the published plan draws it (publish/plan_charts.py), as SVG with its
+    text alternative; None when the service cannot project the requirement."""
+    from django.utils.safestring import mark_safe
+
+    from policingplan.publish.charts import to_svg
+    from policingplan.publish.plan_charts import requirement_chart, requirement_description
+    from policingplan.services.targets import plan_requirement
+    from policingplan.web.views import _svg
+
+    try:
+        result = _cached(("requirement-chart", requirement_id), lambda: plan_requirement(plan, requirement_id))
+    except UserError:
+        return None
+    described_by = f"{requirement_id}-chart-description"
+    svg = _cached(("requirement-svg", requirement_id), lambda: to_svg(requirement_chart(result)))
+    return {"svg": mark_safe(_svg(svg, described_by)), "description": requirement_description(result),
+            "id": described_by}
 
 
 # --- partner alignment ---------------------------------------------------------------------------
