@@ -120,13 +120,21 @@ def _check_out_dir(out: Path) -> None:
                             "is not replaced; accepted: a new folder, or one that holds only an earlier publication")
 
 
+def _not_written(out: Path, exc: OSError) -> UserError:
+    return UserError(f"--out {out}: the documents could not be written ({exc.strerror or exc}); the earlier "
+                     "publication there, if any, is as it was")
+
+
 def publish(plan_dir: str | os.PathLike, out_dir: str | os.PathLike, since: Optional[str] = None) -> PublishResult:
     """Write every document of the plan into ``out_dir``, replacing an earlier publication there whole."""
     out = Path(out_dir)
     _check_out_dir(out)
     files, notes, publication = render(plan_dir, since)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    except OSError as exc:
+        raise _not_written(out, exc) from exc
     written = []
     try:
         for name in sorted(files):
@@ -148,6 +156,9 @@ def publish(plan_dir: str | os.PathLike, out_dir: str | os.PathLike, since: Opti
             raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:  # a full disk, a folder that cannot be written: the earlier publication stands
+        shutil.rmtree(staging, ignore_errors=True)
+        raise _not_written(out, exc) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
