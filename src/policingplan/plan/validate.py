@@ -353,7 +353,7 @@ def _attach_narrative(source: PlanSource, merged: dict, origins: _Origins, probl
                 section["body"] = source.narrative[normalised]
         filled.append(section)
     merged["narrative"] = filled
-    named = {s.get("file") for s in filled if isinstance(s, dict)}
+    named = {s.get("file") for s in filled if isinstance(s, dict) and isinstance(s.get("file"), str)}
     for orphan in sorted(set(source.narrative) - named):
         problems.add(
             Problem(
@@ -628,7 +628,7 @@ def _check_rules(data: dict, origins: _Origins, problems: ProblemList,
     for i, target in _items(data, "targets"):
         path = ("targets", i)
         kind = target.get("kind")
-        for field_name in needs.get(kind, ()):
+        for field_name in (needs.get(kind, ()) if isinstance(kind, str) else ()):
             if target.get(field_name) in (None, "", {}):
                 report(
                     path + (field_name,),
