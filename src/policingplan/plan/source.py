@@ -104,6 +104,15 @@ def parse_yaml(text: str, file: str = PLAN_FILE) -> tuple[Any, dict[Path_, int],
                 line, accepted = opened, QUOTE_ACCEPTED
         problems.add(Problem(message, file=file, line=line, accepted=accepted))
         return None, lines, problems
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not allow (a control character, U+FFFE): at its line, in one line of text.
+        position = exc.position if isinstance(exc.position, int) else 0
+        line = text.count("\n", 0, position) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        problems.add(Problem(f"the YAML cannot be read: it holds the character U+{code:04X}, "
+                             "which YAML does not allow", file=file, line=line, value=f"U+{code:04X}",
+                             accepted="text without control characters (tabs and line breaks are fine)"))
+        return None, lines, problems
     except yaml.YAMLError as exc:
         problems.add(Problem(f"the YAML cannot be read: {exc}", file=file))
         return None, lines, problems
