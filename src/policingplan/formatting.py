@@ -1,9 +1,10 @@
-"""British number and date formats, used by every face of the system (pure)."""
+"""British number and date formats, used by every face of the system, and fractions read as people write them (pure)."""
 
 from __future__ import annotations
 
 import datetime as _dt
 import math
+from decimal import Decimal, InvalidOperation
 
 
 def fmt_int(value: float | int | None) -> str:
@@ -38,3 +39,17 @@ def fmt_money(pounds: float) -> str:
         millions = pounds / 1_000_000
         return f"£{millions:,.1f}m".replace(".0m", "m")
     return f"£{pounds:,.0f}"
+
+
+def read_fraction(text: str) -> float | None:
+    """A fraction as people write it: ``"0.055"`` → 0.055; ``"5.5%"`` → 0.055; ``"−6.8 %"`` → -0.068; anything else → ``None``."""
+    cleaned = str(text).strip().replace("\u2212", "-").replace("\u2013", "-")
+    percent = cleaned.endswith("%")
+    if percent:
+        cleaned = cleaned[:-1].strip()
+    try:
+        number = Decimal(cleaned)  # decimal, so that 82.2% is exactly 0.822
+    except InvalidOperation:
+        return None
+    value = float(number / 100 if percent else number) if number.is_finite() else math.inf
+    return value if math.isfinite(value) else None

@@ -14,8 +14,7 @@ option, the value found and what is accepted.  Light: no heavy imports.
 from __future__ import annotations
 
 import difflib
-import math
-from decimal import Decimal, InvalidOperation
+from policingplan.formatting import read_fraction  # noqa: F401  (re-exported: the command line reads fractions with it)
 from typing import Mapping, Optional
 
 from policingplan.cli.common import fail
@@ -23,20 +22,6 @@ from policingplan.cli.common import fail
 #: What a fraction option accepts, in words.
 FRACTION_WORDS = "a fraction such as 0.055 or a percentage such as 5.5%"
 NONE_WORDS = "none"
-
-
-def read_fraction(text: str) -> Optional[float]:
-    """``"0.055"`` → 0.055; ``"5.5%"`` → 0.055; ``"−6.8 %"`` → -0.068; anything else → ``None``."""
-    cleaned = str(text).strip().replace("\u2212", "-").replace("\u2013", "-")
-    percent = cleaned.endswith("%")
-    if percent:
-        cleaned = cleaned[:-1].strip()
-    try:
-        number = Decimal(cleaned)  # decimal, so that 82.2% is exactly 0.822
-    except InvalidOperation:
-        return None
-    value = float(number / 100 if percent else number) if number.is_finite() else math.inf
-    return value if math.isfinite(value) else None
 
 
 def parse_fraction(

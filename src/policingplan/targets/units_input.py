@@ -16,7 +16,7 @@ reads no file.
 from __future__ import annotations
 
 import math
-from decimal import Decimal, InvalidOperation
+from policingplan.formatting import read_fraction
 from typing import Optional
 
 from policingplan.plan.source import parse_csv
@@ -28,20 +28,6 @@ OPTIONAL_COLUMNS = ("population", "peer_group", "proposed_reduction", "min_reduc
 FRACTION = "a fraction such as 0.055, or a percentage such as 5.5%, for a 5.5% reduction (more than -1, at most 1)"
 FRACTION_ACCEPTED = f"{FRACTION}, or blank"
 _REDUCTIONS = ("proposed_reduction", "min_reduction", "max_reduction")
-
-
-def read_fraction(text: str) -> Optional[float]:
-    """``"0.055"`` → 0.055; ``"5.5%"`` → 0.055; ``"−6.8 %"`` → -0.068; anything else → ``None``."""
-    cleaned = str(text).strip().replace("\u2212", "-").replace("\u2013", "-")
-    percent = cleaned.endswith("%")
-    if percent:
-        cleaned = cleaned[:-1].strip()
-    try:
-        number = Decimal(cleaned)  # decimal, so that 82.2% is exactly 0.822
-    except InvalidOperation:
-        return None
-    value = float(number / 100 if percent else number) if number.is_finite() else math.inf
-    return value if math.isfinite(value) else None
 
 
 def _number(text: str) -> Optional[float]:
