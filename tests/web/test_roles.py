@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from policingplan.web import roles
+from tests.web.url_samples import SAMPLES
 
 OWN, OTHER = "lambeth", "westminster"
 MEASURE = "neighbourhood-crime"
@@ -60,7 +61,8 @@ def test_every_role_has_a_name_and_the_catalogue_is_pure():
 def test_every_url_allows_or_refuses_each_role_as_the_catalogue_says(client, make_user, name, actor, method):
     role, own, asked = ACTORS[actor]
     converters = next(c for n, _, c in PATTERNS if n == name)
-    kwargs = {key: {"borough": asked, "measure": MEASURE}[key] for key in converters}
+    samples = {"borough": asked, "measure": MEASURE, **SAMPLES}
+    kwargs = {key: samples[key]() if callable(samples[key]) else samples[key] for key in converters}
     url = reverse(name, kwargs=kwargs)
     if role is not None:
         client.force_login(make_user(role, own))

@@ -193,7 +193,7 @@ def monitoring(request, page: str):
         if as_of is None:
             return figures.monitoring(scope.code)
         return figures._cached(("monitor", scope.code, as_of), lambda: monitor_folder(
-            settings.POLICINGPLAN_PLAN_DIR, settings.POLICINGPLAN_WAREHOUSE, as_of=as_of, unit=scope.code))
+            figures.plan_dir(), settings.POLICINGPLAN_WAREHOUSE, as_of=as_of, unit=scope.code))
     except (DataNotLoaded, NoMonthlyData) as exc:
         raise not_loaded(exc) from None
     except UserError as exc:  # an as-of month outside the plan year (the unit is checked above)

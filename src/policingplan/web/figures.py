@@ -20,9 +20,16 @@ _cache: dict[tuple, tuple[float, object]] = {}
 _lock = threading.Lock()
 
 
+def plan_dir() -> str:
+    """The folder of the plan the pages show (:func:`policingplan.web.shown.plan_dir`)."""
+    from policingplan.web import shown
+
+    return shown.plan_dir()
+
+
 def _cached(key: tuple, make: Callable[[], T]) -> T:
     ttl = settings.POLICINGPLAN_CACHE_SECONDS
-    key = (settings.POLICINGPLAN_PLAN_DIR, settings.POLICINGPLAN_WAREHOUSE) + key
+    key = (plan_dir(), settings.POLICINGPLAN_WAREHOUSE) + key
     now = time.monotonic()
     with _lock:
         hit = _cache.get(key)
@@ -44,7 +51,7 @@ def plan():
     """The plan with its data sources' attribution (:func:`policingplan.services.plan.show`)."""
     from policingplan.services.plan import show
 
-    return _cached(("plan",), lambda: show(settings.POLICINGPLAN_PLAN_DIR))
+    return _cached(("plan",), lambda: show(plan_dir()))
 
 
 def monitoring(unit: str | None = None):
@@ -52,7 +59,7 @@ def monitoring(unit: str | None = None):
     from policingplan.services.monitor import monitor_folder
 
     return _cached(("monitor", unit), lambda: monitor_folder(
-        settings.POLICINGPLAN_PLAN_DIR, settings.POLICINGPLAN_WAREHOUSE, unit=unit))
+        plan_dir(), settings.POLICINGPLAN_WAREHOUSE, unit=unit))
 
 
 def history(target, as_of: str):
@@ -73,7 +80,7 @@ def load_command() -> str:
         except ValueError:
             return path
 
-    command = f"policingplan data load --plan {shown(settings.POLICINGPLAN_PLAN_DIR)}"
+    command = f"policingplan data load --plan {shown(plan_dir())}"
     if Path(settings.POLICINGPLAN_WAREHOUSE) != Path(".policingplan", "warehouse"):
         command += f" --warehouse {shown(settings.POLICINGPLAN_WAREHOUSE)}"
     return command

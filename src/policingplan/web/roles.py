@@ -114,6 +114,11 @@ PAGES: dict[str, Access] = {
                                    purpose="A borough's targets table as CSV."),
     "download-borough-xlsx": Access(get=SIGNED_IN, own_unit=frozenset({COMMANDER}),
                                     purpose="A borough's targets table as XLSX."),
+    # --- plan editing: versions, workflow, target edits, the audit log, export (editing/urls.py) ---
+    # --- data loads (loads/urls.py) ---
+    # --- the planning cycle, commanders' proposals and commentary (cycle/urls.py) ---
+    # --- the portfolio and business-case decisions (investment/urls.py) ---
+    # --- public viewing of the published plan ---
 }
 
 Decision = Literal["allow", "login", "refuse"]

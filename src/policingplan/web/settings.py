@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "policingplan.web.apps.WebConfig",
+    "policingplan.web.editing.apps.EditingConfig",
+    "policingplan.web.loads.apps.LoadsConfig",
+    "policingplan.web.cycle.apps.CycleConfig",
+    "policingplan.web.investment.apps.InvestmentConfig",
 ]
 
 MIDDLEWARE = [

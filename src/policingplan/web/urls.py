@@ -4,6 +4,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from policingplan.web import urls_api, urls_documents, urls_targets, views
+from policingplan.web.cycle import urls as urls_cycle
+from policingplan.web.editing import urls as urls_editing
+from policingplan.web.investment import urls as urls_investment
+from policingplan.web.loads import urls as urls_loads
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -16,3 +20,4 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
 urlpatterns += urls_targets.urlpatterns + urls_documents.urlpatterns + urls_api.urlpatterns
+urlpatterns += urls_editing.urlpatterns + urls_loads.urlpatterns + urls_cycle.urlpatterns + urls_investment.urlpatterns

@@ -75,7 +75,7 @@ def published() -> Published:
     """The documents of the plan shown, made once per plan version (``policingplan.services.publish.render``)."""
     from policingplan.services.publish import render as render_documents
 
-    plan_dir = settings.POLICINGPLAN_PLAN_DIR
+    plan_dir = figures.plan_dir()
     key = (plan_dir, figures.plan().version)
     with _lock:  # one render at a time: a second request for the same version waits for the first
         hit = _published.get(key)
@@ -164,7 +164,7 @@ def documents(request):
     if "changes.pdf" not in made.files:
         from policingplan.services.changes import previous_version
 
-        if publication.changes_note in notes and previous_version(settings.POLICINGPLAN_PLAN_DIR) is None:
+        if publication.changes_note in notes and previous_version(figures.plan_dir()) is None:
             notes.remove(publication.changes_note)
             context["first_version"] = True
     context["notes"] = notes

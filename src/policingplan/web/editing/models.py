@@ -1,0 +1,1 @@
+"""What plan editing stores."""

@@ -1,0 +1,1 @@
+"""What investment stores."""

@@ -1,0 +1,1 @@
+"""What data loads stores."""

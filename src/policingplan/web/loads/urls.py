@@ -1,0 +1,3 @@
+"""The URLs of data loads.  Each name has its row in the catalogue of roles (:mod:`policingplan.web.roles`)."""
+
+urlpatterns: list = []
