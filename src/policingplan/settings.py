@@ -9,6 +9,8 @@ This module sits at the edge (it knows about paths); the core never imports it.
   under the current directory.
 - ``POLICINGPLAN_WEB_PLAN``: the plan folder the web application shows.  Default: the
   project's ``examples/london-2023-24``.
+
+A variable set to nothing but spaces counts as not set (:func:`environment`), as an empty one does.
 """
 
 from __future__ import annotations
@@ -19,10 +21,18 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+def environment(name: str) -> str | None:
+    """The variable's value with the spaces around it taken off; ``None`` when it is unset,
+    empty or only spaces (a line ``DATABASE_URL= `` in a service file means "not set", not a
+    value of one space)."""
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
 def data_dir() -> Path:
     """The directory that holds the real data (read-only): ``$POLICINGPLAN_DATA_DIR``,
     else the project's ``data/`` folder."""
-    configured = os.environ.get("POLICINGPLAN_DATA_DIR")
+    configured = environment("POLICINGPLAN_DATA_DIR")
     if configured:
         return Path(configured)
     return PROJECT_ROOT / "data"
@@ -30,7 +40,7 @@ def data_dir() -> Path:
 
 def warehouse_dir() -> Path:
     """The default warehouse directory."""
-    configured = os.environ.get("POLICINGPLAN_WAREHOUSE")
+    configured = environment("POLICINGPLAN_WAREHOUSE")
     if configured:
         return Path(configured)
     return Path(".policingplan") / "warehouse"
@@ -39,7 +49,7 @@ def warehouse_dir() -> Path:
 def web_plan_dir() -> Path:
     """The plan folder the web application shows: ``$POLICINGPLAN_WEB_PLAN``, else the project's
     ``examples/london-2023-24``.  A relative path is taken from the current directory."""
-    configured = os.environ.get("POLICINGPLAN_WEB_PLAN")
+    configured = environment("POLICINGPLAN_WEB_PLAN")
     if configured:
         return Path(configured)
     return PROJECT_ROOT / "examples" / "london-2023-24"

@@ -132,3 +132,34 @@ def test_the_single_files_of_the_download_still_load(data_dir: Path, tmp_path: P
     file.write_bytes(read_bytes(_city_files(data_dir)[0]))
     result = runner.invoke(app, ["data", "check", "police-uk-street", str(file), "--json"])
     assert result.exit_code == 0 and json.loads(result.stdout)["rows"] == 765
+
+
+def _central_entry(data: bytearray, member: str) -> int:
+    """The offset of a member's entry in the archive's central directory."""
+    return data.rindex(b"PK\x01\x02", 0, data.rindex(member.encode()))
+
+
+@pytest.mark.parametrize("field", ["compression method", "version needed"])
+def test_a_member_whose_header_is_damaged_is_a_problem_naming_it_not_an_exception(
+        data_dir: Path, tmp_path: Path, field: str):
+    """Found by fuzzing (tests/fuzz): a damaged byte in a member's entry, a compression method
+    or a version that no zip has, made ``ZipFile.testzip`` raise NotImplementedError, which the
+    whole archive's check let through; now it names the member, as a bad checksum does."""
+    archive = _archive(tmp_path / "police.zip", _city_files(data_dir)[:1])
+    data = bytearray(archive.read_bytes())
+    member = "2021-09/2021-09-city-of-london-street.csv"
+    entry = _central_entry(data, member)
+    if field == "compression method":
+        data[entry + 10: entry + 12] = (77).to_bytes(2, "little")  # no such method
+    else:
+        data[entry + 6: entry + 8] = (139).to_bytes(2, "little")  # "version 13.9 needed"
+    archive.write_bytes(bytes(data))
+    [whole] = read_source("police-uk-street", archive).problems.errors
+    assert whole.file == str(archive)
+    if field == "compression method":
+        assert whole.message.startswith(f"the zip archive is damaged: its member {member} cannot be read")
+    else:
+        assert whole.message.startswith("the zip archive cannot be opened (zip file version 13.9)")
+    assert whole.message.endswith("download it again")
+    [error] = read_source("police-uk-street", f"{archive}!{member}").problems.errors
+    assert error.file == f"{archive}!{member}" and "cannot be read" in error.message

@@ -99,6 +99,13 @@ def is_archive(path: str | Path) -> bool:
     return member is None and archive.suffix.lower() == ".zip"
 
 
+#: What the zipfile module raises for an archive whose bytes are damaged: a bad checksum or
+#: header (BadZipFile), a stream cut short (EOFError) or corrupt (zlib.error), a compression
+#: method or version field overwritten (NotImplementedError), a name or offset that is not one
+#: (ValueError, UnicodeDecodeError among them).
+ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError)
+
+
 def read_raw(path: str | Path) -> bytes:
     """A file's bytes as stored (gzip left as it is), or a zip member's bytes.
 
@@ -112,7 +119,7 @@ def read_raw(path: str | Path) -> bytes:
     try:
         with zipfile.ZipFile(archive) as handle:
             return handle.read(member)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+    except ZIP_DAMAGE as exc:
         raise CompressedFileError(
             f"the zip archive {archive.name} cannot be read ({exc}); it may be cut short: download it again"
         ) from exc
@@ -160,7 +167,7 @@ def expand_archives(kind: str, paths: Iterable[str | Path]) -> Expanded:
         try:
             with zipfile.ZipFile(path) as handle:
                 names = [info.filename for info in handle.infolist() if not info.is_dir()]
-        except (OSError, zipfile.BadZipFile, EOFError):
+        except (OSError, *ZIP_DAMAGE):
             expanded.files.append(str(path))
             continue
         members = sorted(n for n in names if ending and n.lower().endswith(ending))
@@ -186,15 +193,16 @@ def archive_problem(path: str | Path, kind: str) -> str | None:
     if not is_archive(path):
         return None
     try:
-        with zipfile.ZipFile(path) as handle:
-            bad = handle.testzip()
-    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        handle = zipfile.ZipFile(path)
+    except ZIP_DAMAGE as exc:
         return (f"the zip archive cannot be opened ({exc}); it may be cut short or damaged: "
                 "download it again")
     except OSError:
         return None  # the reader's own read reports it
-    if bad is not None:
-        return f"the zip archive is damaged: its member {bad} fails its checksum; download it again"
+    with handle:
+        damaged = _damaged_member(handle)
+    if damaged is not None:
+        return damaged
     ending = ARCHIVE_MEMBERS.get(kind)
     if ending is None:
         return f"a zip archive: {kind} files are read one by one, not from an archive"
@@ -203,6 +211,24 @@ def archive_problem(path: str | Path, kind: str) -> str | None:
         return f"the zip archive holds no {kind} file (no member named …{ending})"
     return (f"a zip archive of {len(members):,} {kind} files: give it to data load or data check, "
             f"or read each of its files ({Path(path).name}{MEMBER_SEPARATOR}{members[0].split(MEMBER_SEPARATOR, 1)[1]})")
+
+
+def _damaged_member(handle: zipfile.ZipFile) -> str | None:
+    """Why the archive's first damaged member cannot be read, naming it (``None`` when every
+    member reads whole): like ``ZipFile.testzip``, which lets every fault but a bad checksum
+    through as an exception."""
+    for info in handle.infolist():
+        try:
+            with handle.open(info) as member:
+                while member.read(1 << 20):
+                    pass
+        except ZIP_DAMAGE as exc:
+            reason = "fails its checksum" if "CRC" in str(exc) else f"cannot be read ({exc})"
+            return f"the zip archive is damaged: its member {info.filename} {reason}; download it again"
+        except OSError as exc:
+            return (f"the zip archive is damaged: its member {info.filename} cannot be read "
+                    f"({exc.strerror or exc}); download it again")
+    return None
 
 
 def open_text(path: str | Path, encoding: str = "utf-8-sig") -> io.TextIOWrapper:

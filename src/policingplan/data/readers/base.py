@@ -250,7 +250,8 @@ def _parse_unquoted(data: bytes, problems: FileProblems, columns: Iterable[str] 
         return _LINE_PASS
     kept = _kept_columns(header, columns)
     line = pl.int_range(2, records + 2, dtype=pl.Int64).alias(LINE)
-    frame = frame.select([frame.columns[i] for i in kept] + [line])
+    names = frame.columns  # once: each call builds the list, and a header may have thousands
+    frame = frame.select([names[i] for i in kept] + [line])
     frame.columns = [header[i] for i in kept] + [LINE]
     return CsvRows(header=header, frame=frame, rows_read=records)
 

@@ -477,7 +477,9 @@ def _extra_columns(rows, used: set[str], problems: FileProblems) -> None:
         if name in used:
             continue
         unnamed = name.startswith("(column ") and name.endswith(", unnamed)")
-        if unnamed and rows.frame.select((pl.col(name).str.strip_chars() == "").all()).item():
+        # The column as a Series: a select on the whole frame for each column would take time in
+        # the square of the columns, and a spreadsheet that saved its blank columns has thousands.
+        if unnamed and not (rows.frame.get_column(name).str.strip_chars() != "").any():
             continue
         close = difflib.get_close_matches(name.lower(), [s[0].lower() for s in COLUMNS.values()], n=1)
         problems.add(

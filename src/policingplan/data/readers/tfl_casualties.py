@@ -278,8 +278,15 @@ def _find_columns(rows, problems: FileProblems) -> tuple[dict[str, str] | None, 
         if name in known:
             continue
         if name.startswith("(column ") and name.endswith(", unnamed)"):
+            # Each column on its own (a Series, then a frame of two columns): a test on the whole
+            # frame per column would take time in the square of the columns, and a spreadsheet
+            # that saved its blank columns can have thousands.
+            values = rows.frame.get_column(name).str.strip_chars()
+            if not (values != "").any():
+                continue
+            frame = pl.DataFrame([rows.frame.get_column(LINE), rows.frame.get_column(name)])
             column = pl.col(name).str.strip_chars()
-            check_rows(rows.frame, column != "", problems, message="a value in a column without a name",
+            check_rows(frame, column != "", problems, message="a value in a column without a name",
                        column=name, accepted="a column without a name (such as the 2013 and 2018 "
                                              "extracts' last column) holds only blanks")
             continue
