@@ -23,6 +23,7 @@ BENCHMARKS = [
     ["forecast_backtest.py"],
     ["monitor_backtest.py"],
     ["load_benchmark.py", "--rows", "1000000"],
+    ["spark_measures.py", "--rows", "1000000"],
 ]
 
 

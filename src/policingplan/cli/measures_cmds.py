@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 import typer
-from rich.markup import escape
 
 from policingplan.cli.common import console, err_console, fail, print_json
 from policingplan.cli.warehouse_cmds import WAREHOUSE_HELP
@@ -93,6 +92,11 @@ def _unit_option(plan: Plan, unit: Optional[str]) -> Optional[str]:
     return resolve_unit(unit, names, "--unit")
 
 
+def _starting(sentence: str) -> None:
+    """Say that a slow engine (Spark) is starting: it takes seconds."""
+    err_console.print(sentence, highlight=False, markup=False, soft_wrap=True)
+
+
 def measures_command(
     plan_dir: Path = typer.Argument(..., help="The plan folder."),
     measure: Optional[str] = typer.Option(None, "--measure", help="Only this measure (its id)."),
@@ -106,6 +110,10 @@ def measures_command(
         MEASURE_CSV_COLUMNS) + "), which spc and forecast read as it is."),
     out: Optional[Path] = typer.Option(
         None, "--out", help="Write the rows to this file instead: CSV, or JSON with --json."),
+    engine: Optional[str] = typer.Option(
+        None, "--engine", envvar="POLICINGPLAN_ENGINE", show_envvar=False, help="Where the counting rules run: duckdb (on this machine) or spark (a Spark "
+        "session, local or the cluster the settings name: docs/deployment.md). Default: "
+        "$POLICINGPLAN_ENGINE, else duckdb."),
 ) -> None:
     """The plan's measure values by unit and period, computed from the warehouse by its counting rules.
 
@@ -126,9 +134,9 @@ def measures_command(
                 advance(0 if measure_id else 1, description=f"computing {measure_id}" if measure_id else None)
 
             result = measures(plan, warehouse, measure=measure, unit=unit, start=start, end=end,
-                              on_measure=on_measure)
+                              on_measure=on_measure, engine=engine, on_engine=_starting)
     except UserError as exc:
-        fail(escape(str(exc)))
+        fail(str(exc))  # fail() escapes the markup itself
     rows = result.rows
     if out is not None:
         from policingplan.cli.files import write_atomically
@@ -139,7 +147,7 @@ def measures_command(
         try:
             write_atomically(out, text)
         except OSError as exc:
-            fail(escape(f"{out}: cannot write the file ({exc.strerror or exc}); accepted: a path in an existing folder"))
+            fail(f"{out}: cannot write the file ({exc.strerror or exc}); accepted: a path in an existing folder")
         err_console.print(f"Wrote {fmt_int(len(rows))} rows to {shown_path(out)}", highlight=False, soft_wrap=True)
         return
     if as_json:

@@ -1,7 +1,8 @@
 """A plan's measure values, by unit and period, computed in the warehouse by counting rules.
 
 Each measure's rule is compiled to Ibis (:mod:`policingplan.data.rules`) and
-run on DuckDB over the warehouse's records (:meth:`Warehouse.records_table`).  The result has one row
+run on DuckDB over the warehouse's records (:meth:`Warehouse.records_table`), or, the same
+expressions, on Spark (:mod:`policingplan.data.engines`).  The result has one row
 per measure, unit and period: ``measure, unit, month, period_kind, numerator,
 denominator``.  ``month`` holds the source's period: a month ``2019-04`` for
 monthly sources, but a calendar year ``2019`` or a financial year ``2006/07``
@@ -26,6 +27,8 @@ import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from policingplan.data.engines import Engine, spark_failure
+from policingplan.data.readers import ATTRIBUTES
 from policingplan.data.rules import SUM_OF, compile_rule, force_totals, rule_attributes, validate_rule
 from policingplan.data.warehouse import Warehouse
 from policingplan.plan.model import FORCE, Measure, Plan
@@ -80,6 +83,7 @@ def measure_values(
     unit: str | None = None,
     start: str | None = None,
     end: str | None = None,
+    engine: Engine | None = None,
 ) -> pa.Table:
     """The plan's measure values from the warehouse, with the force's totals (see the module doc).
 
@@ -88,15 +92,36 @@ def measure_values(
     source is not loaded raises :class:`SourceNotLoaded`; a rule that names
     an unknown attribute or a value the data never holds raises a
     :class:`UserError` carrying the problems.
+
+    ``engine`` is where the counting rules run: DuckDB in this process by default, or Spark
+    (:mod:`policingplan.data.engines`); the same Ibis expressions run on either.
     """
     first, last = _month_bounds(start, end)
     measures = measures_with_rules(plan, measure_id)
-    return warehouse.read_consistently(lambda: _measure_values(measures, warehouse, unit, first, last))
+    engine = engine or Engine()
+    try:
+        return warehouse.read_consistently(
+            lambda: _measure_values(measures, warehouse, unit, first, last, engine), engine.retry_errors())
+    except engine.retry_errors() as exc:  # none for DuckDB; Spark's job errors, after the retry
+        raise spark_failure(exc) from None
 
 
 def _measure_values(measures: list[Measure], warehouse: Warehouse, unit: str | None,
-                    first: Month | None, last: Month | None) -> pa.Table:
-    con = warehouse.connection()
+                    first: Month | None, last: Month | None, engine: Engine) -> pa.Table:
+    con = engine.connect()
+    # The force's rows sum the units' rows, a few thousand at most: that roll-up runs here, on
+    # DuckDB, whatever the engine (a Spark job for it would cost more than the sum).
+    local = con if engine.runs_here else Warehouse.connection()
+    try:
+        return _values_on(con, local, measures, warehouse, unit, first, last, engine)
+    finally:
+        engine.release(con)
+        if local is not con:
+            local.disconnect()
+
+
+def _values_on(con, local, measures: list[Measure], warehouse: Warehouse, unit: str | None,
+               first: Month | None, last: Month | None, engine: Engine) -> pa.Table:
     tables: dict[str, ibis.Table] = {}
     seen: dict[tuple[str, str], set[str]] = {}
     parts: list[pa.Table] = []
@@ -106,10 +131,13 @@ def _measure_values(measures: list[Measure], warehouse: Warehouse, unit: str | N
             raise UserError(str(problems.errors[0]), problems.errors)
         kind = measure.source
         if kind not in tables:
-            records = warehouse.records_table(con, kind)
+            records = engine.records_table(con, warehouse, kind)
             if records is None:
                 raise SourceNotLoaded(measure, kind)
             tables[kind] = records
+            # The values of every attribute that this kind's measures filter on, in one scan (a
+            # query costs Spark far more than the scan does).
+            _values_seen(records, kind, _attributes_of(measures, kind), seen)
         source = tables[kind]
         problems = validate_rule(measure, _values_seen(source, kind, rule_attributes(measure.rule), seen))
         if not problems.ok:
@@ -125,16 +153,22 @@ def _measure_values(measures: list[Measure], warehouse: Warehouse, unit: str | N
         if unit is None or unit == FORCE:
             # The force's rows sum the units' rows just computed (no second scan of the records),
             # for the periods where the source gives no figure for the force itself.
-            totals = con.to_pyarrow(force_totals(ibis.memtable(table), measure)).cast(table.schema)
+            totals = local.to_pyarrow(force_totals(ibis.memtable(table), measure)).cast(table.schema)
             if unit == FORCE:
                 table = table.filter(pc.equal(table.column("unit"), FORCE))
             table = pa.concat_tables([table, totals])
         parts.append(_in_range(table, measure.id, first, last))
-    con.disconnect()
     if not parts:
         return MEASURE_VALUE_SCHEMA.empty_table()
     table = pa.concat_tables(parts)
     return table.sort_by([("measure", "ascending"), ("unit", "ascending"), ("month", "ascending")])
+
+
+def _attributes_of(measures: list[Measure], kind: str) -> list[str]:
+    """The known attributes of ``kind`` that the measures of that kind filter on."""
+    known = set(ATTRIBUTES.get(kind, ()))
+    return sorted({attr for m in measures if m.source == kind and m.rule is not None
+                   for attr in rule_attributes(m.rule) if attr in known})
 
 
 def _values_seen(source: ibis.Table, kind: str, attributes: Iterable[str],

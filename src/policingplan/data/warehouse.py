@@ -236,12 +236,23 @@ class Warehouse:
             return None
         return con.read_parquet([str(f) for f in files], table_name=f"records_{kind.replace('-', '_')}")
 
-    def read_consistently(self, read: "Callable[[], T]") -> "T":
+    def segment_locations(self, kind: str, base: str | None = None) -> list[str]:
+        """Where a kind's live segments are, for an engine that reads the Parquet files itself
+        (Spark): their paths on this machine, or under ``base``, a URL at which another
+        machine sees this warehouse folder (``hdfs://nn/warehouse``, ``s3a://bucket/warehouse``)."""
+        files = self._segment_files(kind)
+        if base is None:
+            return [str(f) for f in files]
+        return [f"{base.rstrip('/')}/{f.relative_to(self.directory).as_posix()}" for f in files]
+
+    def read_consistently(self, read: "Callable[[], T]",
+                          retry_on: tuple[type[BaseException], ...] = ()) -> "T":
         """``read()``, run again once when a load committed meanwhile and removed a segment it
-        listed (a load that replaced rows supersedes the segment it rewrote)."""
+        listed (a load that replaced rows supersedes the segment it rewrote).  DuckDB's
+        I/O error says so; another engine names its own errors in ``retry_on``."""
         try:
             return read()
-        except duckdb.IOException:
+        except (duckdb.IOException, *retry_on):
             return read()
 
     def records(self, kind: str) -> pa.Table:

@@ -700,6 +700,268 @@ def category_drift(plan: Plan, warehouse_dir: Union[str, Path, None] = None) -> 
                          warnings=problems + [finding.problem for finding in findings])
 
 
+# ----- uploads -----------------------------------------------------------------------------
+#
+# A file that a person uploads (through the web application) is checked before any reader
+# sees it: its name (no path, no control character, nothing a file system treats specially),
+# its size, and its type by its name's ending AND by its first bytes.  Only then is it
+# written to a private temporary folder, loaded by :func:`load_files` exactly as
+# ``policingplan data load`` loads a file, and deleted.  The readers take meaning from a
+# file's name (the GLA rates file by "rate", an ONS estimate's mid-year), and the warehouse
+# records it, so the file is stored under its checked name, inside a folder that only this
+# process can open (``tempfile.mkdtemp``: a random name, mode 0700).
+
+#: The endings an uploaded file's name may have, by source kind (what the readers accept:
+#: a CSV file, the same compressed with gzip, a data.police.uk zip, a tidy XLSX workbook).
+UPLOAD_ENDINGS: dict[str, tuple[str, ...]] = {
+    kind: (".csv", ".csv.gz") + ((".zip",) if kind == "police-uk-street" else ())
+    + ((".xlsx",) if kind == "tidy" else ())
+    for kind in SOURCE_KINDS
+}
+#: The longest file name accepted, in bytes of UTF-8 (most file systems' limit).
+UPLOAD_NAME_MAX_BYTES = 255
+#: How much of a file's start is checked for its type (and, compressed, of its content).
+UPLOAD_SNIFF_BYTES = 64 * 1024
+#: Names that Windows keeps for devices, whatever the extension (``con.csv`` is the console).
+WINDOWS_RESERVED_NAMES = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"] + [f"{p}{n}" for p in ("COM", "LPT") for n in
+                                                         list("123456789") + ["\u00b9", "\u00b2", "\u00b3"]])
+#: Characters that Windows refuses in a file name (``:`` also opens an NTFS stream).
+_WINDOWS_FORBIDDEN = set('<>:"|?*')
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZIP_MAGIC = b"PK\x03\x04"
+_NAME_ACCEPTED = ("a plain file name, as the publisher named the file, such as "
+                  "mps-recorded-crime-borough-monthly.csv.gz: no folder, no control character, "
+                  "not starting with a dot or a dash, at most 255 bytes")
+
+
+def upload_endings(kind: str) -> tuple[str, ...]:
+    """The endings a file of ``kind`` may have when uploaded (a UserError for an unknown kind)."""
+    if kind not in UPLOAD_ENDINGS:
+        raise UserError(f"unknown source kind {kind!r}; accepted: {', '.join(SOURCE_KINDS)}")
+    return UPLOAD_ENDINGS[kind]
+
+
+def upload_accepts(kind: str) -> str:
+    """What an upload of ``kind`` may be, in words: ``a .csv file or a .csv.gz file``."""
+    words = {".csv": "a CSV file (.csv)", ".csv.gz": "the same compressed with gzip (.csv.gz)",
+             ".zip": "the police data portal's zip download (.zip)", ".xlsx": "an Excel workbook (.xlsx)"}
+    parts = [words[ending] for ending in upload_endings(kind)]
+    return ", ".join(parts[:-1]) + " or " + parts[-1] if len(parts) > 1 else parts[0]
+
+
+def shown_name(name: str, limit: int = 80) -> str:
+    """A file name as it can be shown: control and format characters written as ``\\x..``, cut at ``limit``."""
+    import unicodedata
+
+    text = "".join(ch if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp", "Cs") else
+                   f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}" for ch in name)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def upload_name_problems(kind: str, name: str) -> list[Problem]:
+    """Why a file's name is refused for an upload of ``kind`` (none when it is accepted).
+
+    Refused: an empty name; a folder in it (``/`` or ``\\``), ``..``; a control, format or
+    line-separator character (NUL, a tab, a right-to-left override); a character that Windows
+    refuses (``< > : " | ? *``); a name that starts with a dot or a dash, or ends with a dot or
+    a space; a Windows device name (``CON``, ``NUL``, ``COM1``, … with any extension); more
+    than 255 bytes; and an ending that the kind's readers do not read.
+    """
+    import unicodedata
+
+    endings = upload_endings(kind)
+    shown = shown_name(name)
+    if not name or not name.strip():
+        return [Problem("the file has no name", column="file", value="", accepted=_NAME_ACCEPTED)]
+
+    def problem(message: str, accepted: str = _NAME_ACCEPTED) -> Problem:
+        return Problem(message, file=shown, column="file name", accepted=accepted)
+
+    problems: list[Problem] = []
+    if "/" in name or "\\" in name:
+        problems.append(problem("the name holds a folder (a / or \\ in it)"))
+    if ".." in name:
+        problems.append(problem("the name holds '..', which can point outside a folder"))
+    bad = sorted({ch for ch in name if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs")})
+    if bad:
+        problems.append(problem("the name holds a control character (" +
+                                ", ".join(shown_name(ch) for ch in bad[:5]) + ")"))
+    forbidden = sorted(set(name) & _WINDOWS_FORBIDDEN)
+    if forbidden:
+        problems.append(problem("the name holds a character that file systems refuse (" +
+                                " ".join(forbidden) + ")"))
+    if name[0] in ".-":
+        problems.append(problem(f"the name starts with {'a dot' if name[0] == '.' else 'a dash'}"))
+    if name[-1] in ". ":
+        problems.append(problem(f"the name ends with {'a dot' if name[-1] == '.' else 'a space'}"))
+    stem = name.split(".", 1)[0].rstrip(" ").upper()
+    if stem in WINDOWS_RESERVED_NAMES:
+        problems.append(problem(f"{stem} is a name that Windows keeps for a device"))
+    size = len(name.encode("utf-8", errors="surrogatepass"))
+    if size > UPLOAD_NAME_MAX_BYTES:
+        problems.append(problem(f"the name is {size:,} bytes long, more than {UPLOAD_NAME_MAX_BYTES}"))
+    if not name.lower().endswith(endings):
+        problems.append(Problem(
+            f"the name does not end {', '.join(endings[:-1])} or {endings[-1]}, as a {kind} file must"
+            if len(endings) > 1 else f"the name does not end {endings[0]}, as a {kind} file must",
+            file=shown, column="file type", accepted=upload_accepts(kind)))
+    return problems
+
+
+def _text_problem(head: bytes, complete: bool) -> Optional[str]:
+    """Why the start of a file is not CSV text (``None`` when it is); ``complete``: the head is the whole file."""
+    if head.startswith(_GZIP_MAGIC):
+        return "the file is compressed (gzip), but its name ends .csv; name it .csv.gz, or upload the CSV inside it"
+    if head.startswith(_ZIP_MAGIC):
+        return "the file is a zip archive or an Excel workbook, not CSV text"
+    if head.startswith(_XLS_MAGIC):
+        return "the file is an Excel 97–2003 workbook, not CSV text"
+    if b"\x00" in head:
+        return "the file holds binary data (a NUL byte), not CSV text"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if complete or exc.end < len(head) or exc.reason != "unexpected end of data":
+            line = head[: exc.start].count(b"\n") + 1
+            return (f"the file is not UTF-8 text (line {line}, byte {head[exc.start:exc.start + 1].hex().upper()}); "
+                    "save it as CSV UTF-8")
+    return None
+
+
+def upload_type_problems(kind: str, name: str, head: bytes, size: int, path: Optional[Path] = None) -> list[Problem]:
+    """Why a file's content does not match its name's ending (none when it does).
+
+    ``head`` is the file's first bytes (at least :data:`UPLOAD_SNIFF_BYTES`, or the whole
+    file), ``size`` its length, and ``path``, when given, the file itself (a zip archive's
+    directory, at its end, is opened).  A ``.csv`` must be text (UTF-8, no NUL byte, not a
+    workbook or a compressed file); a ``.csv.gz`` gzip whose content starts as such text; a
+    ``.zip`` or ``.xlsx`` a zip archive that opens.
+    """
+    import zlib
+    import zipfile
+
+    shown = shown_name(name)
+    lower = name.lower()
+
+    def problem(message: str) -> list[Problem]:
+        return [Problem(message, file=shown, column="file type", accepted=upload_accepts(kind))]
+
+    if size == 0:
+        return problem("the file is empty")
+    if lower.endswith(".csv.gz"):
+        if not head.startswith(_GZIP_MAGIC):
+            return problem("the name ends .csv.gz, but the file is not compressed with gzip")
+        try:
+            content = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, UPLOAD_SNIFF_BYTES)
+        except zlib.error as exc:
+            return problem(f"the file is not a whole gzip file ({exc}); compress it again, or upload the CSV")
+        why = _text_problem(content, complete=False) if content else None
+        return problem(f"inside the gzip file: {why}") if why else []
+    if lower.endswith(".csv"):
+        why = _text_problem(head, complete=size <= len(head))
+        return problem(why) if why else []
+    if lower.endswith((".zip", ".xlsx")):
+        what = "a zip archive" if lower.endswith(".zip") else "an Excel workbook (.xlsx)"
+        if not head.startswith(_ZIP_MAGIC):
+            return problem(f"the name ends {Path(lower).suffix}, but the file is not {what}")
+        if path is not None and not zipfile.is_zipfile(path):
+            return problem(f"the file starts as {what} but cannot be opened: it may be cut short; download it again")
+        return []
+    return []  # the name's ending is reported by upload_name_problems
+
+
+def load_upload(
+    kind: str,
+    name: str,
+    source,
+    *,
+    max_bytes: Optional[int] = None,
+    warehouse_dir: Optional[Path] = None,
+    plan: Optional[Plan] = None,
+    vintage: Optional[str] = None,
+) -> LoadResult:
+    """Load one uploaded file, given its kind, the name it came with and its content (``bytes``
+    or a binary file object, read in chunks), as :func:`load_files` loads a file: all or nothing.
+
+    Refused before any reader reads it (a :class:`UserError` carrying every problem, and the
+    warehouse untouched): an unknown kind, a hostile or wrong name (:func:`upload_name_problems`),
+    a file larger than ``max_bytes``, and content that does not match its name
+    (:func:`upload_type_problems`).  The result names the file by its uploaded name, never by the
+    temporary file it was read from, which is deleted whatever happens.
+    """
+    import io
+    import os
+    import shutil
+    import tempfile
+
+    upload_endings(kind)
+    problems = upload_name_problems(kind, name)
+    if problems:
+        raise UserError(f"{shown_name(name)}: the file's name is refused", problems)
+    stream = io.BytesIO(source) if isinstance(source, (bytes, bytearray, memoryview)) else source
+    folder = Path(tempfile.mkdtemp(prefix="policingplan-upload-"))
+    try:
+        path = folder / name
+        if path.parent != folder:  # upload_name_problems makes this impossible; never write elsewhere
+            raise UserError(f"{shown_name(name)}: the file's name is refused")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        size, head = 0, b""
+        with os.fdopen(os.open(path, flags, 0o600), "wb") as out:
+            while True:
+                chunk = stream.read(1024 * 1024)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if max_bytes is not None and size > max_bytes:
+                    raise UserError(f"{shown_name(name)}: the file is too large", [Problem(
+                        f"the file is larger than {size_words(max_bytes)}", file=shown_name(name),
+                        column="file size", accepted=f"a file of at most {size_words(max_bytes)}")])
+                if len(head) < UPLOAD_SNIFF_BYTES:
+                    head += chunk[: UPLOAD_SNIFF_BYTES - len(head)]
+                out.write(chunk)
+        problems = upload_type_problems(kind, name, head, size, path)
+        if problems:
+            raise UserError(f"{shown_name(name)}: the file is not what its name says", problems)
+        result = load_files(warehouse_dir, kind=kind, files=[path], plan=plan, vintage=vintage)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return _named(result, str(path), name, str(folder))
+
+
+def size_words(size: int) -> str:
+    """A size in words: ``200 MB``, ``1.5 MB``, ``512 KB``, ``100 bytes`` (1 MB = 1,000,000 bytes)."""
+    for unit, scale in (("GB", 10 ** 9), ("MB", 10 ** 6), ("KB", 10 ** 3)):
+        if size >= scale:
+            value = size / scale
+            return f"{value:,.0f} {unit}" if value.is_integer() or value >= 100 else f"{value:,.1f} {unit}"
+    return f"{size:,} bytes"
+
+
+def _named(result: LoadResult, path: str, name: str, folder: str) -> LoadResult:
+    """The result with the temporary file's path replaced by the uploaded name (and the folder by nothing)."""
+    from dataclasses import replace
+
+    def text(value):
+        if not isinstance(value, str):
+            return value
+        return value.replace(path, name).replace(folder + "/", "").replace(folder, "")
+
+    def problem(p: Problem) -> Problem:
+        return replace(p, file=text(p.file), message=text(p.message), value=text(p.value))
+
+    def file_problem(p: FileProblem) -> FileProblem:
+        return p.model_copy(update={"file": text(p.file), "message": text(p.message), "value": text(p.value)})
+
+    return result.model_copy(update={
+        "files": [f.model_copy(update={"file": text(f.file), "message": text(f.message)}) for f in result.files],
+        "errors": [file_problem(p) for p in result.errors],
+        "warnings": [file_problem(p) for p in result.warnings],
+        "problems": [problem(p) for p in result.problems],
+    })
+
+
 # ----- measures ----------------------------------------------------------------------------
 
 
@@ -749,18 +1011,23 @@ def measures(
     start: Optional[str] = None,
     end: Optional[str] = None,
     on_measure: Optional[Callable[[Optional[str], int, int], None]] = None,
+    engine: Optional[str] = None,
+    on_engine: Optional[Callable[[str], None]] = None,
 ) -> MeasureValues:
     """The plan's measure values by unit and period, computed from the warehouse by its counting rules.
 
     ``unit`` is a unit's code or ``force``; ``start`` and ``end`` (``YYYY-MM``) keep the periods
     wholly within them.  ``on_measure(measure_id, done, total)`` is called before each measure is
     computed, and with ``None`` after.  A measure whose source is not loaded is a UserError that
-    says how to load it.
+    says how to load it.  ``engine`` (``duckdb``, the default, or ``spark``) is where the
+    counting rules run; ``on_engine(sentence)`` is told before Spark starts.
     """
     import pyarrow as pa
 
+    from policingplan.data.engines import Engine, engine_name
     from policingplan.data.measures import SourceNotLoaded, measure_values, measures_with_rules
 
+    runs_on = Engine(engine_name(engine), on_start=on_engine)
     store = _warehouse(warehouse_dir)
     wanted = measures_with_rules(plan, measure)
     parts = []
@@ -768,7 +1035,8 @@ def measures(
         for done, each in enumerate(wanted):
             if on_measure is not None:
                 on_measure(each.id, done, len(wanted))
-            parts.append(measure_values(plan, store, measure_id=each.id, unit=unit, start=start, end=end))
+            parts.append(measure_values(plan, store, measure_id=each.id, unit=unit, start=start, end=end,
+                                        engine=runs_on))
             if on_measure is not None:
                 on_measure(None, done + 1, len(wanted))
     except SourceNotLoaded as exc:
@@ -800,4 +1068,6 @@ __all__ = [
     "MeasureValues", "ReadProgress", "ReplacementItem", "SourceHolding", "StatusResult", "TotalsResult",
     "TotalsRow", "category_drift", "check_files", "count_totals", "load_files", "load_hint", "load_plan",
     "measure_ids", "measures", "parse_where", "template_csv", "template_names", "template_xlsx", "warehouse_status",
+    "UPLOAD_ENDINGS", "load_upload", "shown_name", "size_words", "upload_accepts", "upload_endings", "upload_name_problems",
+    "upload_type_problems",
 ]
