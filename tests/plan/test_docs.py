@@ -141,9 +141,13 @@ def test_every_project_file_a_page_names_is_in_the_repository(project_root):
         for name in PROJECT_PATH.findall(page.read_text(encoding="utf-8")):
             if any(mark in name for mark in ("<", "*", "...", "…", "{")):
                 continue  # a pattern, not a file
+            name, _, test = name.partition("::")  # a test cited as tests/x.py::test_name must exist too
             path = project_root / name.rstrip("/")
             if not (path.exists() or path.with_name(path.name + ".gz").exists()):
                 missing.append(f"{page.name}: {name}")
+            elif test and not re.search(rf"def {re.escape(test.split('[')[0].split('::')[-1])}\b",
+                                        path.read_text(encoding="utf-8")):
+                missing.append(f"{page.name}: {name}::{test} (no such test)")
     assert missing == []
 
 

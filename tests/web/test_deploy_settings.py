@@ -9,6 +9,7 @@ database is opened: ``check`` without ``--database`` does not connect.
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -87,7 +88,7 @@ def test_debug_stays_off_whatever_the_environment_says(tmp_path: Path):
 
 @pytest.mark.parametrize("variable", ["POLICINGPLAN_SECRET_KEY", "DATABASE_URL", "POLICINGPLAN_WEB_HOSTS",
                                       "POLICINGPLAN_WEB_STATIC_ROOT"])
-@pytest.mark.parametrize("missing", [None, ""], ids=["unset", "empty"])
+@pytest.mark.parametrize("missing", [None, "", "   "], ids=["unset", "empty", "spaces"])
 def test_a_missing_required_variable_is_one_clear_line(tmp_path: Path, variable: str, missing):
     done = _django(tmp_path, "check", "--deploy", **{variable: missing})
     assert done.returncode != 0, done.stdout
@@ -112,3 +113,52 @@ def test_opting_out_of_hsts_preload_is_a_deliberate_choice_that_check_deploy_acc
                    POLICINGPLAN_WEB_HSTS_PRELOAD="0", POLICINGPLAN_WEB_HSTS_SUBDOMAINS="0")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "(2 silenced)" in done.stdout, done.stdout
+
+
+def test_a_short_or_generated_looking_secret_key_is_refused(tmp_path: Path):
+    for weak in ("short-key", "x" * 64, "django-insecure-" + KEY):
+        done = _django(tmp_path, "check", POLICINGPLAN_SECRET_KEY=weak)
+        assert done.returncode != 0
+        last = done.stderr.strip().splitlines()[-1]
+        assert last.startswith("django.core.exceptions.ImproperlyConfigured: POLICINGPLAN_SECRET_KEY is too weak"), last
+        assert weak not in done.stderr  # the key is never shown
+
+
+def test_a_database_url_that_is_not_one_is_one_clear_line_that_never_shows_the_password(tmp_path: Path):
+    for url in ("postgress://planner:s3cret-Pa55@db.invalid/plans", "postgres://planner:s3cret-Pa55@db.invalid:99999999/x"):
+        done = _django(tmp_path, "check", DATABASE_URL=url)
+        assert done.returncode != 0
+        last = done.stderr.strip().splitlines()[-1]
+        assert last.startswith("django.core.exceptions.ImproperlyConfigured: DATABASE_URL is not a database URL: "), last
+        assert "s3cret-Pa55" not in done.stderr
+
+
+def _base_settings(tmp_path: Path, code: str, **changes: str | None) -> str:
+    env = _environment(tmp_path, DJANGO_SETTINGS_MODULE="policingplan.web.settings", **changes)
+    done = subprocess.run([sys.executable, "-c", "from django.conf import settings as s; " + code], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_in_the_base_settings_a_blank_database_url_or_secret_key_counts_as_not_set(tmp_path: Path):
+    """Found by fuzzing the environment: ``DATABASE_URL=" "`` stopped the application with
+    dj-database-url's error about a scheme ``://``; a key of spaces was used as the key."""
+    engine = _base_settings(tmp_path, "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'])",
+                            DATABASE_URL="   ", POLICINGPLAN_SECRET_KEY="  ")
+    assert engine == f"django.db.backends.sqlite3 {(tmp_path / '.policingplan' / 'web.sqlite3').resolve()}"
+    key = _base_settings(tmp_path, "print(repr(s.SECRET_KEY))", POLICINGPLAN_SECRET_KEY="  ")
+    assert len(ast.literal_eval(key)) == 50 and ast.literal_eval(key).strip() == ast.literal_eval(key)
+    spaced = _base_settings(tmp_path, "print(s.DATABASES['default']['HOST'])",
+                            DATABASE_URL="  postgres://policingplan@db.invalid:5432/policingplan  ")
+    assert spaced == "db.invalid"
+
+
+def test_production_shares_the_sign_in_counts_and_sends_the_content_security_policy(tmp_path: Path):
+    code = ("from django.conf import settings as s; print(repr((s.CACHES['default']['BACKEND'], "
+            "s.POLICINGPLAN_LOGIN_THROTTLE_PROXY, 'policingplan.web.security.ContentSecurityPolicyMiddleware' "
+            "in s.MIDDLEWARE, s.AUTH_PASSWORD_VALIDATORS[1]['OPTIONS']['min_length'])))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=_environment(tmp_path),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == repr(("django.core.cache.backends.db.DatabaseCache", True, True, 12))

@@ -123,3 +123,169 @@ def test_serve_runs_the_web_application_as_its_own_program(monkeypatch):
     assert calls[-1][1:] == ["-m", "policingplan.web", "serve", "--host", "0.0.0.0", "--port", "8123"]
     assert CliRunner().invoke(app, ["web", "create-demo-accounts"]).exit_code == 0
     assert calls[-1][1:] == ["-m", "policingplan.web", "create_demo_accounts"]
+
+
+# --- sign-in throttling (policingplan.web.throttle) -----------------------------------------------
+
+@pytest.fixture
+def throttle():
+    """The counts start empty and are left empty (they live in the cache, which outlives a test)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _sign_in(client: Client, username: str, password: str, address: str = "192.0.2.10", **headers):
+    return client.post(reverse("login"), {"username": username, "password": password},
+                       REMOTE_ADDR=address, **headers)
+
+
+def test_five_failed_sign_ins_for_a_username_refuse_it_for_fifteen_minutes(make_user, throttle, monkeypatch):
+    from policingplan.web import throttle as module
+
+    make_user(roles.VIEWER)
+    client = Client()
+    for attempt in range(5):
+        response = _sign_in(client, "viewer-all", f"wrong-{attempt}")
+        assert response.status_code == 200 and "Please enter a correct username and password" in response.content.decode()
+    # The right password now: refused without being tried, in another letter case, from another address.
+    for username, address in (("viewer-all", "192.0.2.10"), ("Viewer-All", "198.51.100.7")):
+        response = _sign_in(client, username, "a-test-password-1", address)
+        page = response.content.decode()
+        assert response.status_code == 429 and response["Retry-After"] == str(15 * 60), response.status_code
+        assert "There is a problem" in page and "Too many failed sign-ins" in page and "Wait 15 minutes" in page
+        assert "_auth_user_id" not in client.session
+    # Another account from the same address is not refused.
+    make_user(roles.PERFORMANCE)
+    assert _sign_in(Client(), "performance-all", "a-test-password-1").status_code == 302
+    # Fifteen minutes after the first failure, the right password works, and clears the count.
+    later = module._now() + 15 * 60 + 1
+    monkeypatch.setattr(module, "_now", lambda: later)
+    assert _sign_in(client, "viewer-all", "a-test-password-1").status_code == 302
+    assert module.blocked_for("viewer-all", "192.0.2.10") == 0
+
+
+def test_a_success_clears_the_usernames_count(make_user, throttle):
+    make_user(roles.VIEWER)
+    for attempt in range(4):
+        assert _sign_in(Client(), "viewer-all", f"wrong-{attempt}").status_code == 200
+    assert _sign_in(Client(), "viewer-all", "a-test-password-1").status_code == 302
+    for attempt in range(4):
+        assert _sign_in(Client(), "viewer-all", f"wrong-{attempt}").status_code == 200
+    assert _sign_in(Client(), "viewer-all", "a-test-password-1").status_code == 302
+
+
+def test_twenty_failures_from_one_address_refuse_it_whatever_the_username(make_user, throttle):
+    make_user(roles.VIEWER)
+    for attempt in range(20):
+        assert _sign_in(Client(), f"guess-{attempt}", "password123").status_code == 200
+    response = _sign_in(Client(), "viewer-all", "a-test-password-1")
+    assert response.status_code == 429 and "Too many failed sign-ins" in response.content.decode()
+    assert _sign_in(Client(), "viewer-all", "a-test-password-1", address="192.0.2.11").status_code == 302
+
+
+def test_an_empty_form_or_an_unknown_field_counts_nothing(make_user, throttle):
+    make_user(roles.VIEWER)
+    for _ in range(30):
+        assert Client().post(reverse("login"), {}, REMOTE_ADDR="192.0.2.10").status_code == 200
+        assert _sign_in(Client(), "viewer-all", "").status_code == 200
+    assert _sign_in(Client(), "viewer-all", "a-test-password-1").status_code == 302
+
+
+def test_behind_the_proxy_the_address_is_the_one_it_forwarded(make_user, throttle, settings):
+    """Production runs behind one proxy: every request comes from its address, and the client's
+    is the last one of X-Forwarded-For (any before it the client may have written itself)."""
+    make_user(roles.VIEWER)
+    settings.POLICINGPLAN_LOGIN_THROTTLE_PROXY = True
+    proxy = "10.0.0.2"
+    for attempt in range(20):
+        _sign_in(Client(), f"guess-{attempt}", "password123", proxy, HTTP_X_FORWARDED_FOR=f"1.2.3.{attempt}, 203.0.113.9")
+    refused = _sign_in(Client(), "viewer-all", "a-test-password-1", proxy, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert refused.status_code == 429
+    other = _sign_in(Client(), "viewer-all", "a-test-password-1", proxy, HTTP_X_FORWARDED_FOR="203.0.113.10")
+    assert other.status_code == 302
+    settings.POLICINGPLAN_LOGIN_THROTTLE_PROXY = False  # without a proxy the header is the client's to forge
+    assert _sign_in(Client(), "viewer-all", "a-test-password-1", "203.0.113.10",
+                    HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 302
+
+
+# --- passwords ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("password,message", [
+    ("short-1", "too short"), ("password1234", "too common"), ("493820175529", "entirely numeric"),
+    ("viewer-all-2024", "too similar"),
+])
+def test_weak_passwords_are_refused(make_user, password, message):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    user = make_user(roles.VIEWER)
+    with pytest.raises(ValidationError, match=message):
+        validate_password(password, user)
+    validate_password("correct horse battery staple", user)
+
+
+# --- headers: a strict Content-Security-Policy, and pages that need nothing inline ---------------------
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+
+#: What a strict policy blocks in a page: inline script and style, event handler attributes,
+#: javascript: URLs.
+INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle\s*=|\son[a-z]+\s*=|javascript:", re.I)
+
+
+def test_every_response_carries_the_content_security_policy(client, make_user):
+    assert client.get(reverse("login"))["Content-Security-Policy"] == CSP
+    client.force_login(make_user(roles.VIEWER))
+    for name in ("dashboard", "plan"):
+        assert client.get(reverse(name))["Content-Security-Policy"] == CSP
+    assert client.get("/no-such-page/")["Content-Security-Policy"] == CSP
+
+
+def test_no_page_needs_inline_script_or_style(make_user):
+    """Every page, as a user with every role, charts (inline SVG) included: nothing the policy blocks.
+    (The published HTML documents carry their own ``<style>``: they are downloads, opened as files.)"""
+    from django.contrib.auth.models import Group
+
+    from tests.web.test_roles import MEASURE, OWN, PATTERNS
+    from tests.web.url_samples import SAMPLES
+
+    user = make_user(roles.ADMINISTRATOR, OWN)
+    for role in roles.ROLES:
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+    client = Client()
+    client.force_login(user)
+    samples = {"borough": OWN, "measure": MEASURE, **SAMPLES}
+    pages, found = 0, []
+    for name, _, converters in PATTERNS:
+        kwargs = {key: samples[key]() if callable(samples[key]) else samples[key] for key in converters}
+        response = client.get(reverse(name, kwargs=kwargs))
+        if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        if response.get("Content-Disposition", "").startswith("attachment"):
+            continue  # a published document, downloaded: it is opened from a file, not under this site's policy
+        pages += 1
+        html = response.content.decode()
+        found += [f"{name}: {m.group(0)!r} in …{html[max(0, m.start() - 80):m.end() + 40]}…"
+                  for m in INLINE.finditer(html)]
+    assert pages >= 10
+    assert not found, "\n".join(found[:10])
+
+
+def test_no_template_writes_inline_script_or_style():
+    """The templates themselves, every branch (a page above renders only the branches the example's
+    data reaches: the 2023/24 example has no investment fund, for one)."""
+    from pathlib import Path
+
+    import policingplan.web
+
+    folder = Path(policingplan.web.__file__).parent / "templates"
+    found = {}
+    for path in sorted(folder.rglob("*.html")):
+        hits = [m.group(0) for m in INLINE.finditer(path.read_text(encoding="utf-8"))]
+        if hits:
+            found[path.relative_to(folder).as_posix()] = hits
+    assert not found, found

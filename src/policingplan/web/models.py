@@ -13,12 +13,33 @@ from django.conf import settings
 from django.db import models
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Audit entries in bulk: ``update()`` and ``delete()`` refuse, as the database's triggers
+    do (policingplan.web.append_only), but for the one change a user's deletion makes (the
+    account link set to nothing: ``update(who=None)``)."""
+
+    def update(self, **kwargs):
+        if set(kwargs) <= {"who", "who_id"} and all(v is None for v in kwargs.values()):
+            return super().update(**kwargs)
+        raise ValueError("an audit entry is never changed once recorded")
+
+    def delete(self):
+        raise ValueError("an audit entry is never deleted")
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
 class AuditEntry(models.Model):
     """One change: who made it, when, what it was, why, and what it was made to.
 
     Entries are only ever added: :meth:`save` refuses to change one that is stored,
-    and :meth:`delete` refuses to remove one.
+    :meth:`delete` refuses to remove one, and so do ``update()`` and ``delete()`` on a
+    query of them; the database's triggers refuse both too, whatever the client
+    (policingplan.web.append_only, migration 0002).
     """
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     who = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                             related_name="audit_entries", help_text="Null once the account is removed.")

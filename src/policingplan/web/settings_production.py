@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from policingplan.web.settings import *  # noqa: F401,F403  (the base settings, then hardened below)
@@ -55,10 +54,16 @@ def _listed(text: str) -> list[str]:
 DEBUG = False
 
 SECRET_KEY = _required("POLICINGPLAN_SECRET_KEY", "Django's secret key, at least 50 random characters")
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure"):
+    # Refused here, not left to a warning of check --deploy that a start-up script need not run.
+    raise ImproperlyConfigured(
+        "POLICINGPLAN_SECRET_KEY is too weak: the production settings need at least 50 random "
+        "characters, e.g. python3 -c \"import secrets; print(secrets.token_urlsafe(64))\" "
+        "(see docs/deployment.md)")
 ALLOWED_HOSTS = _listed(_required("POLICINGPLAN_WEB_HOSTS", "the host names served, comma-separated"))
 CSRF_TRUSTED_ORIGINS = _listed(os.environ.get("POLICINGPLAN_WEB_CSRF_ORIGINS", ""))
 
-DATABASES = {"default": dj_database_url.parse(
+DATABASES = {"default": database(  # noqa: F405  (the base settings' parse, with its clear error)
     _required("DATABASE_URL", "the database, e.g. postgres://user:password@host:5432/policingplan"),
     conn_max_age=60, conn_health_checks=True,
 )}
@@ -87,6 +92,13 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Sign-in throttling's counts in the database, shared by every server process (the table is made
+# by the web app's migrations); the address throttled is the one the proxy in front adds last to
+# X-Forwarded-For, not the proxy's own.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                      "LOCATION": "policingplan_cache"}}
+POLICINGPLAN_LOGIN_THROTTLE_PROXY = True
 
 # Static files: collected into STATIC_ROOT by `collectstatic`, each name carrying a hash of its
 # content and a compressed copy beside it, served by WhiteNoise with far-future cache headers.

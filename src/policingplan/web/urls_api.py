@@ -2,6 +2,9 @@
 
 The API's paths are described by the OpenAPI document at ``/api/openapi.json`` (:mod:`.api`); each
 download has a URL for CSV and one for XLSX (:mod:`.downloads`).
+
+An API path takes any measure (``str``, not ``slug``): one that is not the plan's is the API's
+own JSON 404, as the document says, not the site's HTML page (found by schemathesis).
 """
 
 from django.urls import path
@@ -11,9 +14,9 @@ from policingplan.web import api, downloads
 urlpatterns: list = [
     path("api/plan", api.plan, name="api-plan"),
     path("api/measures", api.measures, name="api-measures"),
-    path("api/measures/<slug:measure>/values", api.measure_values, name="api-measure-values"),
+    path("api/measures/<str:measure>/values", api.measure_values, name="api-measure-values"),
     path("api/targets", api.targets, name="api-targets"),
-    path("api/targets/<slug:measure>/check", api.targets_check, name="api-targets-check"),
+    path("api/targets/<str:measure>/check", api.targets_check, name="api-targets-check"),
     path("api/monitoring", api.monitoring_view, name="api-monitoring"),
     path("api/openapi.json", api.openapi, name="api-openapi"),
     path("downloads/", downloads.index, name="downloads"),
