@@ -26,7 +26,7 @@ POSTGRES_URL ?= $(or $(POLICINGPLAN_TEST_POSTGRES),postgres://postgres@127.0.0.1
 
 test: install
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest -n 2 -q tests/web --ignore=tests/web/browser
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest -n 2 -q tests/web tests/faults/test_edit_connection_drop.py --ignore=tests/web/browser
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py

@@ -48,7 +48,20 @@ def create_demo_accounts_command() -> None:
     _run_web("create_demo_accounts")
 
 
+def export_plan_command(
+    out: str = typer.Option(..., "--out", help="The folder to write (replaced, whole or not at all, if it exists)."),
+    label: str = typer.Option(None, "--label", help="The version's label, such as 1.1 (default: the published version "
+                                                    "the pages show)."),
+) -> None:
+    """Write a version of the plan, as edited in the web application, as a plan folder that `policingplan validate` reads.
+
+    The folder carries the plan's files and its portfolio, with every business case's decisions.
+    """
+    _run_web("export_plan", "--out", out, *(["--label", label] if label else []))
+
+
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve_command)
     web_app.command("create-demo-accounts")(create_demo_accounts_command)
+    web_app.command("export-plan")(export_plan_command)
     app.add_typer(web_app, name="web")

@@ -212,4 +212,204 @@ __all__ = [
     "InvalidPlan", "PlanProblem", "PlanSummary", "PlanValidation", "RESULTS", "ShownPlan",
     "describe_partner_target", "describe_requirement", "describe_target", "find_unit", "load", "peer_group_counts", "read",
     "schema", "schema_text", "show", "shown_plan", "unit_target_counts", "validate",
+    "EDITABLE_TARGET_FIELDS", "FOLDER_FILE_LIMIT", "files_with_target", "files_with_version", "find_target", "own_files",
+    "plan_id_of", "read_files", "read_folder", "write_folder",
 ]
+
+
+# --- a plan folder as files (for the web application's versions) --------------------------------
+
+#: The largest file a plan folder's text files may hold, in bytes (a folder as files keeps text only).
+FOLDER_FILE_LIMIT = 5_000_000
+
+
+def read_folder(plan_dir: str | os.PathLike) -> dict[str, str]:
+    """Every UTF-8 text file of a plan folder, by its path in the folder (``narrative/about.md``),
+    its kept versions (``versions/0.3/plan.yaml``) and other files (``portfolio.yaml``) included.
+
+    Hidden files and folders, ``__pycache__``, files that are not UTF-8 and files larger than
+    :data:`FOLDER_FILE_LIMIT` are left out.  :class:`UserError` when the folder holds no plan.yaml.
+    """
+    from policingplan.plan.source import PLAN_FILE
+
+    folder = Path(plan_dir)
+    if not (folder / PLAN_FILE).is_file():
+        raise UserError(f"{plan_dir}: the plan folder has no plan.yaml",
+                        problems=[Problem("the plan folder has no plan.yaml", file=str(plan_dir),
+                                          accepted="a folder that holds plan.yaml")])
+    files: dict[str, str] = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if any(part.startswith(".") or part == "__pycache__" for part in relative.parts) or not path.is_file():
+            continue
+        if path.stat().st_size > FOLDER_FILE_LIMIT:
+            continue
+        try:
+            files[relative.as_posix()] = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return files
+
+
+def _safe_name(name: str) -> bool:
+    parts = name.split("/")
+    return bool(name) and not name.startswith("/") and "\\" not in name and all(p not in ("", ".", "..") for p in parts)
+
+
+def write_folder(files: Mapping[str, str], plan_dir: str | os.PathLike) -> None:
+    """Write ``files`` (path in the folder → text) as the folder ``plan_dir``, whole or not at all.
+
+    The files go to a new folder beside ``plan_dir``, which then takes its place by renaming;
+    anything the folder held before is gone.  :class:`UserError` for a name that would leave the folder.
+    """
+    import shutil
+    import tempfile
+
+    unsafe = [name for name in files if not _safe_name(name)]
+    if unsafe:
+        raise UserError(f"{unsafe[0]!r}: not a file name inside a plan folder",
+                        problems=[Problem("not a file name inside a plan folder", value=name,
+                                          accepted="a relative path such as narrative/about.md") for name in unsafe])
+    target = Path(plan_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(staging, 0o777 & ~mask)
+        for name, text in sorted(files.items()):
+            destination = staging / name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            with open(destination, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+        if target.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+            retired.rmdir()
+            os.rename(target, retired)
+            os.rename(staging, target)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.rename(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def read_files(files: Mapping[str, str]) -> tuple[Plan | None, ProblemList]:
+    """The plan that a folder's files hold, read and checked as :func:`read` reads a folder: the plan
+    (``None`` if it has errors) and every problem, each naming its file as a path in the folder."""
+    import tempfile
+
+    from policingplan.plan.io import read_plan as _read_plan
+
+    with tempfile.TemporaryDirectory(prefix="policingplan-files-") as scratch:
+        folder = Path(scratch) / "plan"
+        write_folder({name: text for name, text in files.items() if not name.startswith("versions/")}, folder)
+        plan, problems = _read_plan(folder)
+    prefix = str(folder) + os.sep
+    named = ProblemList()
+    for problem in problems:
+        if problem.file and problem.file.startswith(prefix):
+            from dataclasses import replace
+
+            problem = replace(problem, file=problem.file[len(prefix):])
+        named.add(problem)
+    return plan, named
+
+
+def plan_id_of(plan_dir: str | os.PathLike) -> str | None:
+    """The ``id`` a plan folder's plan.yaml gives, read without checking the plan; ``None`` when there is none."""
+    import yaml
+
+    from policingplan.plan.source import PLAN_FILE
+
+    try:
+        data = yaml.safe_load((Path(plan_dir) / PLAN_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    value = data.get("id") if isinstance(data, dict) else None
+    return str(value) if value is not None else None
+
+
+def own_files(plan: Plan) -> dict[str, str]:
+    """The text of each of the plan's own files (plan.yaml, the tables, the narrative), by path in the folder."""
+    from policingplan.plan.io import plan_files
+
+    return plan_files(plan)
+
+
+#: The fields of a target that an edit may change.
+EDITABLE_TARGET_FIELDS = ("value", "minimum", "maximum", "rationale")
+
+
+def _holding_file(plan: Plan, target) -> str:
+    from policingplan.plan.model import FORCE
+    from policingplan.plan.source import PLAN_FILE, UNIT_TARGETS_FILE
+
+    return UNIT_TARGETS_FILE if target.scope != FORCE and not target.activities else PLAN_FILE
+
+
+def find_target(plan: Plan, measure: str, scope: str, period: str):
+    """The plan's target for ``measure`` in ``scope`` (``force`` or a unit code) and ``period``, or ``None``."""
+    return next((t for t in plan.targets if t.key == (measure, scope, period)), None)
+
+
+def files_with_target(files: Mapping[str, str], measure: str, scope: str, period: str,
+                      changes: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+    """A plan folder's files with one target changed: the new files, and the target's changed fields
+    before and after.
+
+    ``changes`` may set a target's ``value``, ``minimum``, ``maximum`` and ``rationale`` (a number or
+    ``None``; text or ``None``).  Only the file that holds the target is rewritten (unit_targets.csv
+    for a unit's target from the table, plan.yaml for the rest); every other file is kept as it is.
+    :class:`UserError` with every problem when the folder does not hold a valid plan, the target does
+    not exist, or the changed plan would not be valid.
+    """
+    unknown = sorted(set(changes) - set(EDITABLE_TARGET_FIELDS))
+    if unknown:
+        raise UserError(f"a target edit cannot change {', '.join(unknown)}",
+                        problems=[Problem("a target edit cannot change this field", column=name,
+                                          accepted=", ".join(EDITABLE_TARGET_FIELDS)) for name in unknown])
+    plan, problems = read_files(files)
+    if plan is None:
+        raise _invalid("the version", problems)
+    target = find_target(plan, measure, scope, period)
+    if target is None:
+        raise UserError(f"the plan has no target for {measure} in {scope} for {period}",
+                        problems=[Problem("no such target in the plan", value=f"{measure}/{scope}/{period}",
+                                          accepted="a target the plan sets")])
+    before = {name: getattr(target, name) for name in changes}
+    changed = target.model_copy(update=dict(changes))
+    targets = [changed if t.key == target.key else t for t in plan.targets]
+    new_plan = plan.model_copy(update={"targets": targets})
+    holding = _holding_file(plan, target)
+    new_files = dict(files)
+    new_files[holding] = own_files(new_plan)[holding]
+    checked, problems = read_files(new_files)
+    if checked is None:
+        raise _invalid("the changed plan", problems)
+    after_target = find_target(checked, measure, scope, period)
+    after = {name: getattr(after_target, name) for name in changes}
+    return new_files, before, after
+
+
+def files_with_version(files: Mapping[str, str], version: str, status: str, amendment: Mapping[str, Any] | None = None
+                       ) -> dict[str, str]:
+    """A plan folder's files with the plan's ``version`` and ``status`` set in plan.yaml, and ``amendment``
+    (version, date, summary, reason, ...) added to its amendments; every other file kept as it is.
+    :class:`UserError` with every problem when the files do not hold a valid plan."""
+    from policingplan.plan.model import Amendment
+    from policingplan.plan.source import PLAN_FILE
+
+    plan, problems = read_files(files)
+    if plan is None:
+        raise _invalid("the version", problems)
+    update: dict[str, Any] = {"version": version, "status": status}
+    if amendment is not None:
+        update["amendments"] = [a for a in plan.amendments if a.version != amendment["version"]] + [
+            Amendment(**amendment)]
+    new_files = dict(files)
+    new_files[PLAN_FILE] = own_files(plan.model_copy(update=update))[PLAN_FILE]
+    return new_files

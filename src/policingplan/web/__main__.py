@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
         execute_from_command_line([program, "migrate", "--no-input", "--verbosity", "0"])
         address = f"[{options.host}]:{options.port}" if ":" in options.host else f"{options.host}:{options.port}"
         execute_from_command_line([program, "runserver", "--noreload", address])
-    elif argv[:1] == ["create_demo_accounts"]:
+    elif argv[:1] in (["create_demo_accounts"], ["export_plan"]):
         execute_from_command_line([program, "migrate", "--no-input", "--verbosity", "0"])
         execute_from_command_line([program, *argv])
     else:
