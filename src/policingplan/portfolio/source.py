@@ -329,7 +329,7 @@ def _replay(portfolio: Portfolio, where: _Where, problems: ProblemList) -> Portf
                 "a decision the workflow allows (docs/portfolio.md#the-workflow)"
             problems.add(where.problem(("fund", "cases", i, "decisions", j), str(exc), decision.action,
                                        accepted if allowed or exc.code != "transition.refused" else
-                                       f"no decision: a {status} case is final"))
+                                       f"no decision: {'an' if status[:1] in 'aeiou' else 'a'} {status} case is final"))
     for i, case in enumerate(fund.cases):
         if i in broken:
             continue

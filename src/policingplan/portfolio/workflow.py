@@ -46,6 +46,11 @@ class WorkflowError(ValueError):
         super().__init__(f"business case {case_id!r} cannot be {_past(action)}: " + "; ".join(reasons))
 
 
+def _a(status: str) -> str:
+    """'a draft', 'an approved': the status with its article."""
+    return ("an " if status[:1] in "aeiou" else "a ") + status
+
+
 def _past(action: str) -> str:
     return {"submit": "submitted", "approve": "approved", "reject": "rejected", "fund": "funded"}.get(action, action)
 
@@ -98,8 +103,8 @@ def decide(fund: Fund, case_id: str, action: str, by: str, at: dt.datetime, reas
     target = TRANSITIONS.get((case.status, action))
     if target is None:
         allowed = allowed_actions(case.status)
-        then = f"a {case.status} case may only be " + " or ".join(_past(a) for a in allowed) if allowed else \
-            f"a {case.status} case is final"
+        then = f"{_a(case.status)} case may only be " + " or ".join(_past(a) for a in allowed) if allowed else \
+            f"{_a(case.status)} case is final"
         raise WorkflowError(case_id, action, "transition.refused", [f"it is {case.status}; {then}"])
     reasons = []
     if not (by or "").strip():

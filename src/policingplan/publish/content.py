@@ -148,9 +148,74 @@ def plan_content(pub: Publication, charts: dict[str, dict]) -> dict:
                      if plan.strategy else ""),
         "summary": summary, "priorities": priorities, "cpas": cpas,
         "requirement": requirement_content(pub), "charts": charts,
-        "investments": investments, "delivering": delivering,
+        "investments": investments, "portfolio": portfolio_content(pub), "delivering": delivering,
         "appendix": appendix_content(pub), "methods": methods_content(pub),
     }
+
+
+#: A benefit's status and a business case's, as the published plan prints them.
+BENEFIT_WORDS = {"realised": "Realised", "on_track": "On track", "off_track": "Off track", "late": "Late",
+                 "awaiting_data": "Awaiting data", "not_measurable": "Not yet measurable"}
+CASE_WORDS = {"draft": "Draft", "submitted": "Awaiting decision", "approved": "Approved", "rejected": "Rejected",
+              "funded": "Funded"}
+ILLUSTRATIVE_MARK = "*"
+
+
+def _benefit_figure(value: Optional[float], as_percent: bool, unit: str) -> str:
+    if value is None:
+        return "–"
+    if as_percent:
+        return percent(value)
+    return f"{fmt_int(value)} {unit}"
+
+
+def portfolio_content(pub: Publication) -> Optional[dict]:
+    """The investment section from the portfolio (docs/portfolio.md): the fund (total, approved, remaining), the
+    cases approved or funded with their amounts, and each programme's benefits with the CPAs they support.
+    Figures the plan's sources do not give are marked with an asterisk."""
+    found = pub.portfolio
+    if found is None or (found.fund is None and not found.programmes):
+        return None
+    measures = {m.id: m for m in pub.plan.measures}
+    names = {p.id: p.name for p in found.programmes}
+    mark = lambda flag: ILLUSTRATIVE_MARK if flag else ""  # noqa: E731
+    marked = False
+    fund = None
+    if found.fund is not None:
+        f = found.fund
+        allocated = [c for c in found.cases if c.status in ("approved", "funded")]
+        waiting = [c for c in found.cases if c.status == "submitted"]
+        marked |= any(c.illustrative for c in allocated)
+        fund = {
+            "title": f.name,
+            "text": typeset(f"The fund holds {fmt_money(f.total)}. Money is released only against a robust business "
+                            f"case, approved by the Investment Board: {fmt_money(f.approved)} is approved "
+                            f"({fmt_money(f.funded)} of it funded, the money released), and {fmt_money(f.remaining)} "
+                            f"remains." + (f" {len(waiting)} further business case{'s' if len(waiting) != 1 else ''}, "
+                                           f"asking {fmt_money(sum(c.amount or 0 for c in waiting))}, "
+                                           f"await{'s' if len(waiting) == 1 else ''} the Board's decision."
+                                           if waiting else "")),
+            "rows": [[c.title + mark(c.illustrative), names.get(c.programme, c.programme), CASE_WORDS[c.status],
+                      fmt_money(c.amount or 0)] for c in allocated],
+            "total": ["Approved", "", "", fmt_money(f.approved)],
+        }
+    programmes = []
+    for p in found.programmes:
+        rows = []
+        for b in p.benefits:
+            marked |= b.illustrative
+            supports = ", ".join(measures[c].name if c in measures else c for c in b.cpas) or \
+                (measures[b.measure].name if b.measure in measures else "Its own metric, not a CPA")
+            target = (f"{_benefit_figure(b.target, b.as_percent, b.unit)} by {long_date(b.due)}"
+                      if b.target is not None and b.due is not None else "Not yet set")
+            rows.append([b.name + mark(b.illustrative), supports, typeset(target), BENEFIT_WORDS[b.status]])
+        marked |= p.illustrative
+        programmes.append({"name": p.name + mark(p.illustrative),
+                           "text": f"Senior responsible owner: {p.owner}. Stage: {p.stage}.", "rows": rows})
+    note = (f"Figures marked {ILLUSTRATIVE_MARK} are illustrative: the plan's sources do not give them. "
+            f"Benefits are judged at {long_date(found.as_of)}.") if marked else \
+        f"Benefits are judged at {long_date(found.as_of)}."
+    return {"fund": fund, "programmes": programmes, "note": note}
 
 
 def key_messages(pub: Publication) -> list[str]:
@@ -397,4 +462,4 @@ def _basis(rationale: str) -> str:
 
 
 __all__ = ["appendix_content", "change_groups", "changes_content", "key_messages", "letter_content",
-           "methods_content", "plan_content", "report_content", "requirement_content", "target_words"]
+           "methods_content", "plan_content", "portfolio_content", "report_content", "requirement_content", "target_words"]

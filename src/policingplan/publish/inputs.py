@@ -51,6 +51,7 @@ class Publication:
     since: Optional[str]  # the version the changes are since
     changes_note: Optional[str]  # why there are no changes documents, when there are none
     report: ReportMeta
+    portfolio: Any = None  # policingplan.services.portfolio.PortfolioResult (the investment section), or None
 
 
 def version_date(plan: Plan) -> Optional[dt.date]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal, Mapping, Optional
 
 from pydantic import Field
 
@@ -47,6 +47,10 @@ register_notices({
 
 class InvalidPortfolio(UserError):
     """A portfolio.yaml that cannot be read: ``problems`` holds every error."""
+
+
+class NoPortfolio(InvalidPortfolio):
+    """The plan folder has no portfolio.yaml (a plan may have none)."""
 
 
 # --- results -------------------------------------------------------------------------------------
@@ -212,7 +216,7 @@ def read_portfolio(plan_dir: str | os.PathLike, plan: Plan | None = None) -> tup
     path = Path(plan_dir) / PORTFOLIO_FILE
     label = os.path.join(str(plan_dir), PORTFOLIO_FILE)
     if not path.is_file():
-        raise InvalidPortfolio(f"{plan_dir}: the plan folder has no {PORTFOLIO_FILE}; accepted: a {PORTFOLIO_FILE} "
+        raise NoPortfolio(f"{plan_dir}: the plan folder has no {PORTFOLIO_FILE}; accepted: a {PORTFOLIO_FILE} "
                                "of programmes, fund and finance beside plan.yaml (docs/portfolio.md)")
     try:
         text = path.read_bytes().decode("utf-8")
@@ -253,6 +257,14 @@ def _spc_lookup(plan_dir, plan: Plan, monitoring, warehouse_dir, as_of: dt.date,
             return None
     targets = {t.measure: t for t in monitoring.targets if t.unit == FORCE}
     return monitoring, targets
+
+
+def spc_check(plan_dir, plan: Plan, as_of: dt.date, warehouse_dir, monitoring=None) -> tuple[object, list[Notice]]:
+    """The SPC lookup for :func:`portfolio_result` (the monitor run on ``warehouse_dir`` at ``as_of``'s month, or
+    ``monitoring`` if given) and the notices it gives: for a face that builds the portfolio itself (the web
+    application, which replays its stored decisions first)."""
+    notices: list[Notice] = []
+    return _spc_lookup(plan_dir, plan, monitoring, warehouse_dir, as_of, notices), notices
 
 
 def _benefit(plan: Plan, benefit, as_of: dt.date, spc, notices: list[Notice]) -> BenefitView:
@@ -366,6 +378,25 @@ def decide_case(found: Portfolio, case_id: str, action: str, by: str, at: dt.dat
                         fund=fund_position(decided.fund), state=decided.fund)
 
 
+def portfolio_from_files(files: Mapping[str, str]) -> Optional[tuple[Plan, Portfolio]]:
+    """The plan and its portfolio from a plan folder's files held in memory (path → text, as a plan version in
+    the application holds them); ``None`` when there is no portfolio.yaml; :class:`InvalidPortfolio` for one
+    with errors."""
+    from policingplan.services.plan import read_files
+
+    text = files.get(PORTFOLIO_FILE)
+    if text is None:
+        return None
+    plan, problems = read_files(files)
+    if plan is None:
+        raise InvalidPortfolio("the plan of these files cannot be read, so neither can its portfolio")
+    found, problems = parse_portfolio(text, plan, PORTFOLIO_FILE)
+    if found is None:
+        errors = problems.errors
+        raise InvalidPortfolio(str(errors[0]) if errors else "portfolio.yaml cannot be read", problems=errors)
+    return plan, found
+
+
 def portfolio_files(found: Portfolio) -> dict[str, str]:
     """The file that a plan folder carries for its portfolio (``portfolio.yaml``), by its name."""
     return {PORTFOLIO_FILE: portfolio_text(found)}
@@ -373,5 +404,5 @@ def portfolio_files(found: Portfolio) -> dict[str, str]:
 
 RESULTS = (PortfolioResult, CaseDecision)
 
-__all__ = ["CaseDecision", "InvalidPortfolio", "PortfolioResult", "RESULTS", "decide_case", "parse_date",
-           "portfolio", "portfolio_files", "portfolio_result", "read_portfolio"]
+__all__ = ["CaseDecision", "InvalidPortfolio", "NoPortfolio", "PortfolioResult", "RESULTS", "decide_case", "parse_date",
+           "portfolio", "portfolio_files", "portfolio_from_files", "portfolio_result", "read_portfolio", "spc_check"]

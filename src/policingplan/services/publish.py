@@ -97,7 +97,20 @@ def gather(plan_dir: str | os.PathLike, since: Optional[str] = None):
     report_text = report_path.read_text(encoding="utf-8") if report_path.is_file() else None
     return Publication(plan=plan, version_date=version_date(plan), check=check, requirement=requirement,
                        partners=partners, changes=changes, since=label, changes_note=note,
-                       report=parse_report_meta(report_text, plan, label=str(report_path)))
+                       report=parse_report_meta(report_text, plan, label=str(report_path)),
+                       portfolio=_portfolio(folder, plan))
+
+
+def _portfolio(folder: Path, plan):
+    """The plan's portfolio for the investment section (docs/portfolio.md); ``None`` without a portfolio.yaml.
+    A portfolio.yaml with errors stops the publication, naming them, as a plan with errors does."""
+    from policingplan.services import portfolio as portfolio_service
+
+    try:
+        _, found = portfolio_service.read_portfolio(folder, plan)
+    except portfolio_service.NoPortfolio:
+        return None
+    return portfolio_service.portfolio_result(plan, found)
 
 
 def render(plan_dir: str | os.PathLike, since: Optional[str] = None) -> tuple[dict[str, bytes], list[str], object]:

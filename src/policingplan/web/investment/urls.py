@@ -1,3 +1,12 @@
 """The URLs of investment.  Each name has its row in the catalogue of roles (:mod:`policingplan.web.roles`)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from policingplan.web.investment import views
+
+urlpatterns: list = [
+    path("portfolio/", views.portfolio, name="portfolio"),
+    path("portfolio/programmes/<slug:programme>/", views.programme, name="portfolio-programme"),
+    path("portfolio/benefits/<slug:benefit>/", views.benefit, name="portfolio-benefit"),
+    path("portfolio/cases/<slug:case>/", views.case, name="portfolio-case"),
+]

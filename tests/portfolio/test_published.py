@@ -1,0 +1,33 @@
+"""The published plan's investment section is generated from the portfolio: the fund, the cases approved or funded
+with their amounts, and the programmes' benefits with the CPAs they support, illustrative figures marked."""
+
+from __future__ import annotations
+
+from policingplan.publish.content import plan_content, portfolio_content
+from policingplan.services.publish import gather
+
+
+def test_the_investment_section_comes_from_the_portfolio(project_root):
+    pub = gather(project_root / "examples" / "london-2007-08")
+    section = portfolio_content(pub)
+    fund = section["fund"]
+    assert fund["title"] == "Met Modernisation Programme investment reserve"
+    assert "holds £15m" in fund["text"] and "£10.5m is approved (£4m of it funded" in fund["text"]
+    assert "£4.5m remains" in fund["text"] and "1 further business case, asking £2m, awaits" in fund["text"]
+    assert [row[2:] for row in fund["rows"]] == [["Funded", "£4m"], ["Approved", "£6.5m"]]
+    assert fund["total"][-1] == "£10.5m"
+    programmes = {p["name"].rstrip("*"): p for p in section["programmes"]}
+    assert list(programmes) == ["Citizen Focus", "Safer Neighbourhoods", "The Met Intelligence Bureau",
+                                "Workforce modernisation"]
+    confidence = programmes["Safer Neighbourhoods"]["rows"][0]
+    assert confidence == ["Higher public confidence in the police*", "Public confidence in the police",
+                          "60% by 31 March 2008", "Off track"]
+    homicide = programmes["The Met Intelligence Bureau"]["rows"][0]
+    assert homicide[1] == "Homicide sanction detections" and homicide[2] == "87% by 31 December 2008"
+    assert section["note"].startswith("Figures marked * are illustrative")
+    assert plan_content(pub, {})["portfolio"] == section
+
+
+def test_a_plan_without_a_portfolio_has_no_investment_section_from_it(project_root):
+    pub = gather(project_root / "examples" / "london-2023-24")
+    assert pub.portfolio is None and portfolio_content(pub) is None
