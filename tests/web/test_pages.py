@@ -136,3 +136,112 @@ def test_the_dashboard_says_what_a_probability_means_and_how_many_boroughs_will_
     for m in result.units_meeting:
         assert f"{m.expected:.1f} of {m.units}" in text
         assert f"{m.interval_80[0]} to {m.interval_80[1]}" in text
+
+
+# --- the forecast fan and the peer comparison ----------------------------------------------------
+
+
+def _table(page: str, caption: str) -> str:
+    """The table whose caption starts with ``caption``."""
+    found = re.search(r'<table class="table[^"]*">\s*<caption class="caption-m">' + re.escape(caption)
+                      + r'.*?</table>', page)
+    assert found, caption
+    return found.group(0)
+
+
+@pytest.mark.parametrize(("url", "unit"), [
+    (("measure", ["neighbourhood-crime"]), FORCE),
+    (("borough-measure", ["lambeth", "neighbourhood-crime"]), "E09000022"),
+])
+def test_the_measure_page_shows_the_forecast_fan_with_its_text_alternative_and_data(viewer, monitored, url, unit):
+    page = text(viewer.get(reverse(url[0], args=url[1])))
+    target = next(t for t in monitored.targets if t.unit == unit and t.measure == "neighbourhood-crime")
+    assert '<svg role="img" aria-labelledby="fan-description"' in page
+    assert 'id="fan-description"' in page
+    assert "the year-end forecast made at the end of each month from April 2023 to February 2024" in page
+    table = _table(page, "The forecast chart's data")
+    made_at = re.findall(r'<th scope="row" data-label="Made at the end of">([A-Z][a-z]+ \d{4})</th>', table)
+    assert made_at[0] == "April 2023" and made_at[-1] == "February 2024" and len(made_at) == 11
+    # The last row is the monitor's own forecast at the as-of month, with its 80% range and its chance.
+    last = table.split("February 2024</th>")[1].split("</tr>")[0]
+    assert present.amount(target.forecast_total, "count") in last
+    assert (f"{present.amount(target.interval_80[0], 'count')} to {present.amount(target.interval_80[1], 'count')}"
+            in last)
+    assert present.amount(target.year_to_date, "count") in last
+    assert present.chance(target.p_meet_target) in last
+
+
+def test_the_fan_narrows_as_the_year_is_counted(monitored):
+    target = next(t for t in monitored.targets if t.unit == FORCE and t.measure == "knife-crime-offences")
+    fan = figures.fan(target, monitored.as_of)
+    widths = [p.high_95 - p.low_95 for p in fan.points]
+    assert len(widths) == monitored.months_elapsed
+    assert widths[-1] < widths[0] / 2  # eleven months counted leave far less to chance than one
+    assert fan.points[-1].forecast == pytest.approx(target.forecast_total)
+    assert all(p.low_95 <= p.low_80 <= p.forecast <= p.high_80 <= p.high_95 for p in fan.points)
+
+
+def test_a_borough_measure_page_shows_where_it_stands_among_its_peers(viewer, web_plan_dir, monitored):
+    from policingplan.services.plan import load
+    from policingplan.stats.peers import compare_with_peers, rate_per_1000
+
+    page = text(viewer.get(reverse("borough-measure", args=["lambeth", "neighbourhood-crime"])))
+    assert '<svg role="img" aria-labelledby="peers-description"' in page and 'id="peers-description"' in page
+    table = _table(page, "The peer chart's data: the Inner London boroughs")
+    plan = load(web_plan_dir)
+    inner = [u for u in plan.units if u.peer_group == "Inner London"]
+    names = re.findall(r'<th scope="row" data-label="Borough">(?:<a href="[^"]+">)?([^<]+)', table)
+    assert sorted(names) == sorted(u.name for u in inner)  # the peer group only, the borough among them
+    own = re.findall(r'<tr class="row--own">.*?</tr>', table)
+    assert len(own) == 1 and "Lambeth" in own[0] and "This borough" in own[0]
+    # The figures are the plan year to date per 1,000 residents, checked here from the borough pages' own data.
+    standing = figures.peers("neighbourhood-crime", figures.monitoring().as_of)
+    rows = {u.unit: u for u in standing.units}
+    lambeth = rows["E09000022"]
+    # its year to date is the monitor's, for the borough's own target
+    assert lambeth.count == next(t.year_to_date for t in monitored.targets
+                                 if t.unit == "E09000022" and t.measure == "neighbourhood-crime")
+    assert lambeth.population == next(u.population for u in inner if u.name == "Lambeth")
+    assert lambeth.rate == pytest.approx(rate_per_1000(lambeth.count, lambeth.population))
+    compared = compare_with_peers("E09000022", {u.code: rows[u.code].count for u in inner},
+                                  {u.code: u.population for u in inner}, [u.code for u in inner])
+    assert lambeth.band == compared.band and lambeth.peer_rate == pytest.approx(compared.peer_rate)
+    assert present.rate(lambeth.rate, "per_1000") in own[0] and present.rate(compared.peer_rate, "per_1000") in own[0]
+    assert present.BAND[compared.band][0].capitalize() in own[0]
+    rates = [rows[u].rate for u in rows if rows[u].rate is not None]
+    assert [u.rate for u in standing.units] == sorted(rates)  # lower is better: the lowest first
+    place = sorted(r.rate for r in rows.values() if r.peer_group == "Inner London").index(lambeth.rate) + 1
+    assert (f"<strong>Lambeth</strong> is <strong>{present.ordinal(place)} of the {len(inner)} Inner London "
+            "boroughs") in page
+    assert f"{present.ordinal(lambeth.rank)} of all {len(rates)}" in page
+
+
+def test_the_force_measure_page_ranks_every_borough(viewer, web_plan_dir):
+    from policingplan.services.plan import load
+
+    page = text(viewer.get(reverse("measure", args=["neighbourhood-crime"])))
+    table = _table(page, "The peer chart's data")
+    plan = load(web_plan_dir)
+    names = re.findall(r'<th scope="row" data-label="Borough">(?:<a href="[^"]+">)?([^<]+)', table)
+    assert sorted(names) == sorted(u.name for u in plan.units) and len(names) == 32
+    ranks = re.findall(r'data-label="Rank" class="numeric"><div class="cell">(\d+)(?:st|nd|rd|th)<', table)
+    assert [int(r) for r in ranks] == list(range(1, 33))
+    assert 'class="row--own"' not in table
+    assert "32 boroughs ranked, best first" in page  # the text alternative
+    # a viewer may open every borough's page for the measure: each name links to it
+    assert table.count('href="/boroughs/') == 32
+
+
+def test_a_rate_measure_compares_rates_without_residents(viewer):
+    page = text(viewer.get(reverse("measure", args=["knife-crime-positive-outcome-rate"])))
+    table = _table(page, "The peer chart's data")
+    assert ">Rate<" in table and "Residents" not in table and "%" in table
+
+
+def test_every_page_of_mine_references_no_other_host(viewer):
+    for url in (reverse("dashboard"), reverse("plan"), reverse("borough", args=["lambeth"]),
+                reverse("measure", args=["neighbourhood-crime"]),
+                reverse("borough-measure", args=["lambeth", "neighbourhood-crime"]),
+                reverse("targets-measure", args=["neighbourhood-crime"])):
+        page = viewer.get(url).content.decode()
+        assert not re.search(r'(src|href)="(https?:)?//', page), url

@@ -223,3 +223,72 @@ def test_the_service_adds_the_what_ifs_margin_and_the_plans_reasons(plan):
 def test_a_what_if_without_a_method_uses_stretch_and_shows_it_chosen(viewer):
     page = text(viewer.get(reverse("targets-measure", args=[MEASURE]), {"reduction": "6"}))
     assert 'value="stretch" checked' in page and "A fresh allocation" in page
+
+
+# --- the what-if as you type (htmx) --------------------------------------------------------------
+
+
+def _verdict_figures(page: str) -> tuple[str, str]:
+    found = re.search(r"They add up to <strong>([\d,]+)</strong> crimes \([^)]*\) against at most <strong>([\d,]+)"
+                      r"</strong>", page)
+    assert found, "no verdict"
+    return found.group(1), found.group(2)
+
+
+@pytest.mark.parametrize("query", [
+    {"reduction": "9"},
+    {"reduction": "7", "method": "uniform"},
+    {"reduction": "6", "cap": "7", "floor": "2"},
+    {"reduction": "5", "method": "negotiated", "proposal-E09000022": "8"},
+])
+def test_the_what_if_fragment_gives_the_same_sum_as_the_full_page(viewer, plan, query):
+    url = reverse("targets-measure", args=[MEASURE])
+    full = text(viewer.get(url, query))
+    fragment = viewer.get(url, query, HTTP_HX_REQUEST="true")
+    part = text(fragment)
+    assert "<html" not in part and "<form" not in part  # the parts that change, not the page
+    for region in ("what-if-errors", "what-if-summary", "what-if-table", "what-if-status"):
+        assert f'id="{region}" hx-swap-oob="innerHTML"' in part, region
+    total, required = _verdict_figures(full)
+    assert _verdict_figures(part) == (total, required)
+    expected = target_setting.what_if_target_setting(
+        plan, MEASURE, method=query.get("method", "stretch"), reduction=float(query["reduction"]) / 100,
+        floor=float(query["floor"]) / 100 if "floor" in query else None,
+        cap=float(query["cap"]) / 100 if "cap" in query else None,
+        proposals={"E09000022": 0.08} if "proposal-E09000022" in query else {})
+    assert total == fmt_int(expected.target_total) and required == fmt_int(expected.required_total)
+    status = re.search(r'<p id="what-if-status" hx-swap-oob="innerHTML">(.*?)</p>', part).group(1)
+    assert f"add up to {total} against at most {required}" in status
+    # every borough's row and reason, in the fragment as on the full page
+    for unit in expected.units:
+        assert unit.reason.replace("'", "&#x27;") in part and fmt_int(unit.target) in part
+
+
+def test_a_mistake_while_typing_is_shown_and_announced_not_refused(viewer):
+    url = reverse("targets-measure", args=[MEASURE])
+    assert viewer.get(url, {"reduction": "9x"}).status_code == 400  # the form, sent: refused with its summary
+    part = text(viewer.get(url, {"reduction": "9x"}, HTTP_HX_REQUEST="true"))  # htmx swaps only a 200
+    assert '<a href="#reduction">Enter the corporate reduction as a percentage, like 5.5</a>' in part
+    assert 'role="alert"' not in part  # announced once, by the polite live region
+    status = re.search(r'<p id="what-if-status" hx-swap-oob="innerHTML">(.*?)</p>', part).group(1)
+    assert status.startswith("There is a problem: Enter the corporate reduction as a percentage")
+
+
+def test_the_page_loads_htmx_from_its_own_static_files_and_announces_the_sum(viewer):
+    from pathlib import Path
+
+    from policingplan.web import views_targets
+
+    page = viewer.get(reverse("targets-measure", args=[MEASURE])).content.decode()
+    assert '<script src="/static/policingplan/vendor/htmx.min.js" defer></script>' in page
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+    assert 'hx-get="/targets/neighbourhood-crime/"' in page and 'method="get"' in page  # works without it too
+    status = re.search(r'<p class="what-if__sum" id="what-if-status" aria-live="polite" aria-atomic="true">(.*?)</p>',
+                       page, re.S)
+    assert status and "The plan&#x27;s boroughs&#x27; targets add up to" in status.group(1)  # beside the form
+    script = viewer.get("/static/policingplan/vendor/htmx.min.js")
+    assert script.status_code == 200
+    body = b"".join(script.streaming_content) if script.streaming else script.content
+    assert body.startswith(b"var htmx=function()")
+    vendor = Path(views_targets.__file__).parent / "static" / "policingplan" / "vendor"
+    assert "Zero-Clause BSD" in (vendor / "htmx.LICENSE").read_text(encoding="utf-8")

@@ -95,6 +95,202 @@ def target_history(plan: Plan, target: MonitoredTarget, as_of: str,
                          notices=list(chart.warnings))
 
 
-RESULTS = (TargetHistory,)
+# --- the forecast fan: the year-end forecast as it stood at the end of each month -----------------
 
-__all__ = ["DIRECTION", "HistoryPoint", "RESULTS", "TargetHistory", "target_history"]
+
+class FanPoint(Result):
+    """The year-end forecast made at the end of one month of the plan year, with its intervals."""
+
+    month: str = Field(description="The month the forecast was made at, YYYY-MM.")
+    label: str = Field(description="The month in words: 'April 2023'.")
+    year_to_date: float | None = Field(description="The year to that month: a sum, or a rate as a fraction.")
+    forecast: float | None = Field(description="The central year-end forecast; null when none could be made.")
+    low_80: float | None
+    high_80: float | None
+    low_95: float | None
+    high_95: float | None
+    p_meet_target: float | None
+
+
+class ForecastFan(Result):
+    """A target's year-end forecast month by month through the plan year: the central path and its 80% and 95%
+    intervals narrowing as the months are counted; the last point is the monitor's forecast at the as-of month."""
+
+    measure: str
+    measure_name: str
+    unit: str = Field(description="'force' or the unit's code.")
+    unit_name: str
+    kind: Literal["count", "ratio"]
+    polarity: str
+    period: str = Field(description="The plan year, such as 2023/24.")
+    as_of: str
+    as_of_label: str
+    target: float | None = Field(description="The year-end target in the measure's own terms.")
+    met_at: float | None = Field(description="The figure that meets the target, as the monitor gives it.")
+    points: list[FanPoint] = Field(description="One per month of the plan year up to the as-of month; empty when "
+                                               "the measure has no monthly data.")
+
+
+def _fan_warehouse(warehouse_dir: str | os.PathLike | None):
+    from policingplan import settings
+    from policingplan.data.warehouse import Warehouse
+
+    return Warehouse(Path(warehouse_dir) if warehouse_dir is not None else settings.warehouse_dir())
+
+
+def forecast_fan(plan: Plan, target: MonitoredTarget, as_of: str,
+                 warehouse_dir: str | os.PathLike | None = None) -> ForecastFan:
+    """The year-end forecast of ``target`` as the monitor makes it, at the end of each month of the plan
+    year from its first month to ``as_of``: what the forecast said then, and how sure it was.
+
+    Each point is :func:`policingplan.monitor.core.monitor_targets` on the same measure values with that
+    month as the as-of month (the force's count pooled from its units, as the monitor does), so the last
+    point is the forecast the monitor gives at ``as_of``.
+    """
+    from policingplan.data.measures import measure_values
+    from policingplan.monitor.core import monitor_targets
+
+    month = Month(as_of)
+    year = FinancialYear(plan.period)
+    base = dict(measure=target.measure, measure_name=target.measure_name, unit=target.unit,
+                unit_name=target.unit_name, kind=target.kind, polarity=target.polarity, period=str(year),
+                as_of=str(month), as_of_label=month.label(), target=target.target, met_at=target.met_at)
+    own = [t for t in plan.targets if t.measure == target.measure and t.scope == target.unit]
+    last = min(month, year.last_month)
+    if not own or last < year.first_month:
+        return ForecastFan(**base, points=[])
+    rows = measure_values(plan, _fan_warehouse(warehouse_dir), measure_id=target.measure,
+                          end=str(last)).to_pylist()
+    if not any(row["period_kind"] == "month" and row["unit"] == target.unit for row in rows):
+        return ForecastFan(**base, points=[])
+    alone = plan.model_copy(update={"targets": own})
+    points = []
+    for i in range(last - year.first_month + 1):
+        at = year.first_month + i
+        found = monitor_targets(alone, rows, at, unit=target.unit)
+        position = next((p for p in found if p.target == target.target), found[0])
+        low_80, high_80 = position.interval_80 or (None, None)
+        low_95, high_95 = position.interval_95 or (None, None)
+        points.append(FanPoint(month=str(at), label=at.label(), year_to_date=position.year_to_date,
+                               forecast=position.forecast_total, low_80=low_80, high_80=high_80, low_95=low_95,
+                               high_95=high_95, p_meet_target=position.p_meet_target))
+    return ForecastFan(**base, points=points)
+
+
+# --- where a unit stands among its peers ---------------------------------------------------------
+
+
+class PeerRow(Result):
+    """One unit's year to date for a measure, its rank among all the units, and how it compares with its peers."""
+
+    unit: str = Field(description="The unit's code.")
+    name: str
+    peer_group: str | None
+    population: int | None
+    count: float | None = Field(description="A count's year to date; a ratio's numerator.")
+    denominator: float | None = Field(description="A ratio's denominator; null for a count.")
+    months: int = Field(description="The months of the plan year with a figure for the unit.")
+    rate: float | None = Field(description="A count per 1,000 residents, or a ratio's rate as a fraction.")
+    rank: int | None = Field(description="1 is the best of all the units (lowest where lower is better).")
+    peer_rate: float | None = Field(description="The pooled rate of its peer group, the unit left out.")
+    rate_ratio: float | None = Field(description="The unit's rate over its peers' (counts only).")
+    ratio_low: float | None = Field(description="The 95% interval of the rate ratio (exact, Clopper–Pearson).")
+    ratio_high: float | None
+    band: str | None = Field(description="better than, in line with, worse than, higher than or lower than its "
+                                         "peers (counts only, when the unit has peers).")
+
+
+class PeerStanding(Result):
+    """Every unit's year to date for one measure, ranked, each against its peer group (``stats.peers``)."""
+
+    measure: str
+    measure_name: str
+    kind: Literal["count", "ratio"]
+    polarity: str
+    period: str
+    as_of: str
+    as_of_label: str
+    months_elapsed: int
+    basis: Literal["per_1000", "rate"] = Field(description="per_1000: a count per 1,000 residents; rate: a ratio.")
+    units: list[PeerRow] = Field(description="Ranked, best first; units without a rate last.")
+    notes: list[str]
+    attribution: list[str]
+
+
+def peer_standing(plan: Plan, measure_id: str, as_of: str,
+                  warehouse_dir: str | os.PathLike | None = None) -> PeerStanding:
+    """Each unit's plan year to ``as_of`` for the measure: a count per 1,000 residents (or a ratio's rate),
+    ranked across all the plan's units, and compared with the pooled rate of its peer group, itself left
+    out (:func:`policingplan.stats.peers.compare_with_peers`, counts only)."""
+    from policingplan.stats.peers import compare_with_peers, rate_per_1000
+
+    measure = plan.measure(measure_id)
+    kind = "ratio" if measure.kind in ("ratio", "percentage") else "count"
+    month = Month(as_of)
+    year = FinancialYear(plan.period)
+    last = min(month, year.last_month)
+    elapsed = max(0, last - year.first_month + 1)
+    values = measures(plan, None if warehouse_dir is None else Path(warehouse_dir), measure=measure.id,
+                      start=str(year.first_month), end=str(last))
+    sums: dict[str, list[float]] = {}
+    for row in values.rows:
+        if row.period_kind != "month" or row.unit == "force" or row.numerator is None:
+            continue
+        found = sums.setdefault(row.unit, [0.0, 0.0, 0])
+        found[0] += float(row.numerator)
+        found[1] += float(row.denominator or 0)
+        found[2] += 1
+    notes: list[str] = []
+    rows: dict[str, dict] = {}
+    for unit in plan.units:
+        count, denominator, months = sums.get(unit.code, (None, None, 0))
+        rate = None
+        if kind == "count" and count is not None and unit.population:
+            rate = rate_per_1000(count, unit.population)
+        elif kind == "ratio" and denominator:
+            rate = count / denominator
+        rows[unit.code] = dict(unit=unit.code, name=unit.name, peer_group=unit.peer_group,
+                               population=unit.population, count=count,
+                               denominator=denominator if kind == "ratio" else None, months=int(months), rate=rate,
+                               rank=None, peer_rate=None, rate_ratio=None, ratio_low=None, ratio_high=None, band=None)
+        if count is not None and months < elapsed:
+            notes.append(f"{unit.name} has figures for {months} of the {elapsed} months: its rate is over those "
+                         "months only.")
+    if kind == "count" and any(u.population is None for u in plan.units):
+        missing = [u.name for u in plan.units if not u.population]
+        notes.append(f"No population in the plan for {', '.join(missing)}: no rate per 1,000 residents.")
+    polarity = measure.polarity if measure.polarity in ("lower", "higher", "neutral") else "lower"
+    for unit in plan.units:
+        row = rows[unit.code]
+        if row["rate"] is None or not unit.peer_group:
+            continue
+        peers = [u.code for u in plan.units if u.peer_group == unit.peer_group and u.code != unit.code
+                 and rows[u.code]["rate"] is not None]
+        if not peers:
+            continue
+        if kind == "count":
+            counts = {code: rows[code]["count"] for code in (unit.code, *peers)}
+            populations = {code: float(rows[code]["population"]) for code in (unit.code, *peers)}
+            compared = compare_with_peers(unit.code, counts, populations, peers, polarity=polarity)
+            row.update(peer_rate=compared.peer_rate, rate_ratio=compared.rate_ratio,
+                       ratio_low=compared.ratio_interval[0], ratio_high=compared.ratio_interval[1],
+                       band=compared.band)
+        else:
+            numerator = sum(rows[code]["count"] for code in peers)
+            denominator = sum(rows[code]["denominator"] for code in peers)
+            row["peer_rate"] = numerator / denominator if denominator else None
+    ranked = sorted((r for r in rows.values() if r["rate"] is not None),
+                    key=lambda r: -r["rate"] if polarity == "higher" else r["rate"])
+    for place, row in enumerate(ranked, start=1):
+        row["rank"] = place
+    order = ranked + [r for r in rows.values() if r["rate"] is None]
+    return PeerStanding(measure=measure.id, measure_name=measure.name, kind=kind, polarity=measure.polarity,
+                        period=str(year), as_of=str(month), as_of_label=month.label(), months_elapsed=elapsed,
+                        basis="per_1000" if kind == "count" else "rate", units=[PeerRow(**r) for r in order],
+                        notes=notes, attribution=values.attribution)
+
+
+RESULTS = (TargetHistory, ForecastFan, PeerStanding)
+
+__all__ = ["DIRECTION", "FanPoint", "ForecastFan", "HistoryPoint", "PeerRow", "PeerStanding", "RESULTS",
+           "TargetHistory", "forecast_fan", "peer_standing", "target_history"]

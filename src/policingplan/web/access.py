@@ -3,21 +3,30 @@
 :class:`RoleAccessMiddleware` resolves the URL's name, asks
 :func:`policingplan.web.roles.decide`, and answers 403 (or, for a visitor who
 is not signed in, a redirect to the login page) when the catalogue refuses.
-A URL without a row in the catalogue is refused for everyone.
+A URL without a row in the catalogue is refused for everyone.  Where the site publishes the plan
+(``POLICINGPLAN_WEB_PUBLIC``), a visitor who is not signed in has the pseudo-role ``public``, and the
+catalogue decides what it may read (:data:`policingplan.web.roles.PUBLIC_PAGES`).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
 from policingplan.web import roles as catalogue
 
 
+def public() -> bool:
+    """Whether the site publishes the plan to visitors who are not signed in (``POLICINGPLAN_WEB_PUBLIC``)."""
+    return bool(getattr(settings, "POLICINGPLAN_WEB_PUBLIC", False))
+
+
 def user_roles(user) -> tuple[set[str], set[str]]:
-    """The user's roles and own boroughs (slugs), from their groups; none when not signed in."""
+    """The user's roles and own boroughs (slugs), from their groups.  A visitor who is not signed in has
+    none, or only the pseudo-role ``public`` where the plan is published (``POLICINGPLAN_WEB_PUBLIC``)."""
     if not user.is_authenticated:
-        return set(), set()
+        return ({catalogue.PUBLIC} if public() else set()), set()
     cached = getattr(user, "_policingplan_roles", None)
     if cached is None:
         names = list(user.groups.values_list("name", flat=True))
@@ -58,4 +67,5 @@ def context(request) -> dict:
         "user_roles": [catalogue.ROLES[r].name for r in catalogue.ROLES if r in roles],
         "own_boroughs": sorted(units),
         "sees_every_borough": catalogue.sees_every_unit(roles),
+        "public_visitor": catalogue.PUBLIC in roles,
     }

@@ -96,3 +96,46 @@ def chart(history, title: str) -> tuple[str, str]:
         return to_svg(spec), spec.description
 
     return _cached(("chart", history.measure, history.unit, history.as_of, title), make)
+
+
+def fan(target, as_of: str):
+    """A target's year-end forecast month by month, with its intervals
+    (:func:`policingplan.services.history.forecast_fan`)."""
+    from policingplan.services.history import forecast_fan
+
+    return _cached(("fan", target.measure, target.unit, target.target, as_of), lambda: forecast_fan(
+        plan(), target, as_of, settings.POLICINGPLAN_WAREHOUSE))
+
+
+def peers(measure: str, as_of: str):
+    """Every unit's year to date for a measure, ranked and against its peers
+    (:func:`policingplan.services.history.peer_standing`)."""
+    from policingplan.services.history import peer_standing
+
+    return _cached(("peers", measure, as_of), lambda: peer_standing(
+        plan(), measure, as_of, settings.POLICINGPLAN_WAREHOUSE))
+
+
+def fan_chart(fan, title: str) -> tuple[str, str]:
+    """The forecast fan as SVG, with its text alternative (``publish.charts.fan_chart``)."""
+    from policingplan.publish.charts import fan_chart as chart_of, to_svg
+
+    def make() -> tuple[str, str]:
+        spec = chart_of([p.model_dump() for p in fan.points], kind=fan.kind, target=fan.target, title=title)
+        return to_svg(spec), spec.description
+
+    return _cached(("fan-chart", fan.measure, fan.unit, fan.as_of, title), make)
+
+
+def peer_chart(standing, rows, title: str, subtitle: str, highlight: str | None,
+               peer_rate: float | None) -> tuple[str, str]:
+    """Where the units stand, as SVG with its text alternative (``publish.charts.peer_chart``)."""
+    from policingplan.publish.charts import peer_chart as chart_of, to_svg
+
+    def make() -> tuple[str, str]:
+        spec = chart_of([r.model_dump() for r in rows], kind=standing.kind, title=title, subtitle=subtitle,
+                        highlight=highlight, peer_rate=peer_rate,
+                        x_title="per 1,000 residents" if standing.basis == "per_1000" else "rate")
+        return to_svg(spec), spec.description
+
+    return _cached(("peer-chart", standing.measure, standing.as_of, title, subtitle, highlight), make)

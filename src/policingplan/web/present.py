@@ -123,3 +123,35 @@ def position(target, measure=None) -> dict[str, Any]:
         "variation": icon(VARIATION, target.variation), "assurance": icon(ASSURANCE, target.assurance),
         "warnings": target.warnings,
     }
+
+
+def ordinal(n: int | None) -> str:
+    """``1st``, ``2nd``, ``23rd``, ``11th``."""
+    if n is None:
+        return "–"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def rate(value: float | None, basis: str) -> str:
+    """A peer comparison's rate: ``27.1`` per 1,000 residents, or a ratio's ``16.3%``."""
+    if value is None:
+        return "–"
+    return fmt_pct(value) if basis == "rate" else fmt_num(value, 1)
+
+
+#: A peer comparison's band, as a sentence's end and a tag's colour.
+BAND = {
+    "better than": ("better than its peers", "green"),
+    "in line with": ("in line with its peers", "grey"),
+    "worse than": ("worse than its peers", "red"),
+    "higher than": ("higher than its peers", "grey"),
+    "lower than": ("lower than its peers", "grey"),
+}
+
+
+def band(code: str | None) -> dict[str, Any] | None:
+    if code is None or code not in BAND:
+        return None
+    words, colour = BAND[code]
+    return {"code": code, "words": words, "colour": colour}

@@ -12,6 +12,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
+from policingplan.formatting import fmt_num
+from policingplan.periods import FinancialYear, Month
 from policingplan.plan.model import FORCE
 from policingplan.services.monitor import DataNotLoaded, NoMonthlyData
 from policingplan.web import figures, present
@@ -94,8 +96,14 @@ def borough(request, borough: str):
         return _empty(request, unit.name, unit.name)
     measures = _measures(plan)
     rows = [present.position(t, measures.get(t.measure)) for t in result.targets if t.unit == unit.code]
+    commentary = None
+    if may_open(request, "borough-commentary", borough):  # signed in: the commentary on the borough's position
+        from policingplan.web.cycle.state import recent_commentary
+
+        commentary = recent_commentary(unit.code)
     return render(request, "policingplan/borough.html", {
         "title": unit.name, "plan": plan, "unit": unit, "slug": borough, "result": result, "rows": rows,
+        "commentary": commentary, "proposals_link": may_open(request, "borough-proposals", borough),
     })
 
 
@@ -132,7 +140,75 @@ def _measure(request, unit_code: str, measure_id: str, slug: str | None):
     if history.points:
         svg, description = figures.chart(history, f"{history.measure_name}: {unit_name}")
         context["chart"] = {"svg": mark_safe(_svg(svg, "chart-description")), "description": description}
+        context["fan"] = _fan(target, result.as_of, unit_name)
+        context["peers"] = _peers(request, measures[measure_id], unit_code, result.as_of)
     return render(request, "policingplan/measure.html", context)
+
+
+def _fan(target, as_of: str, unit_name: str) -> dict | None:
+    """The forecast fan for the page: its chart (SVG and text alternative) and its data as a table."""
+    fan = figures.fan(target, as_of)
+    if not any(p.forecast is not None for p in fan.points):
+        return None
+    svg, description = figures.fan_chart(fan, f"Year-end forecast: {fan.measure_name}, {unit_name}")
+
+    def span(low, high) -> str:
+        if low is None or high is None:
+            return "–"
+        return f"{present.amount(low, fan.kind)} to {present.amount(high, fan.kind)}"
+
+    rows = [{"label": p.label, "year_to_date": present.amount(p.year_to_date, fan.kind),
+             "forecast": present.amount(p.forecast, fan.kind), "range_80": span(p.low_80, p.high_80),
+             "range_95": span(p.low_95, p.high_95), "chance": present.chance(p.p_meet_target) or "–"}
+            for p in fan.points]
+    return {"svg": mark_safe(_svg(svg, "fan-description")), "description": description, "rows": rows,
+            "fan": fan, "target": present.target_words(fan.met_at, fan.polarity, fan.kind)}
+
+
+def _peers(request, measure, unit_code: str, as_of: str) -> dict | None:
+    """Where the borough stands among its peers (or, for the force, every borough ranked): chart and table."""
+    from policingplan.problems import UserError
+
+    try:
+        standing = figures.peers(measure.id, as_of)
+    except UserError:
+        return None
+    ranked = [u for u in standing.units if u.rate is not None]
+    if not ranked:
+        return None
+    basis = standing.basis
+    mine = next((u for u in standing.units if u.unit == unit_code), None) if unit_code != FORCE else None
+    title = standing.measure_name + (" per 1,000 residents" if basis == "per_1000" else "")
+    if mine is not None and mine.peer_group:
+        shown = [u for u in ranked if u.peer_group == mine.peer_group]
+        subtitle = f"{mine.name} among the {mine.peer_group} boroughs"
+    else:
+        shown = ranked
+        subtitle = "Every borough"
+    svg, description = figures.peer_chart(standing, shown, title, subtitle, mine.name if mine else None,
+                                          mine.peer_rate if mine else None)
+    rows = [{"rank": present.ordinal(u.rank), "name": u.name, "slug": present.slug(u.name), "own": u is mine,
+             "link": may_open(request, "borough-measure", present.slug(u.name)),
+             "peer_group": u.peer_group or "–",
+             "count": present.amount(u.count, "count"), "denominator": present.amount(u.denominator, "count"),
+             "population": present.amount(u.population, "count"), "rate": present.rate(u.rate, basis),
+             "peer_rate": present.rate(u.peer_rate, basis), "band": present.band(u.band)}
+            for u in shown]
+    summary = None
+    if mine is not None and mine.rate is not None:
+        group = [u for u in ranked if u.peer_group == mine.peer_group] if mine.peer_group else []
+        summary = {"rank": present.ordinal(mine.rank), "of": len(ranked), "rate": present.rate(mine.rate, basis),
+                   "peer_rate": present.rate(mine.peer_rate, basis), "band": present.band(mine.band),
+                   "group_rank": present.ordinal(group.index(mine) + 1) if mine in group else None,
+                   "group_size": len(group), "peer_group": mine.peer_group,
+                   "interval": None if mine.ratio_low is None else
+                   f"{fmt_num(mine.ratio_low, 2)} to {fmt_num(mine.ratio_high, 2)}"}
+    year = FinancialYear(standing.period)
+    first, last = year.first_month.label(), min(Month(standing.as_of), year.last_month).label()
+    return {"svg": mark_safe(_svg(svg, "peers-description")), "description": description, "rows": rows,
+            "standing": standing, "mine": mine, "summary": summary, "basis": basis, "from": first, "to": last,
+            "best": "highest" if standing.polarity == "higher" else "lowest", "ranked": len(ranked),
+            "notes": standing.notes}
 
 
 def measure(request, measure: str):

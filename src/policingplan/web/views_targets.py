@@ -241,16 +241,35 @@ def target_measure(request, measure: str):
                            "error": form.error(f"{prefix}-{row.unit}")} for prefix, word in PER_UNIT]}
               for row in (own.units if own is not None else [])]
     per_unit_open = any(form.values.get(f"{p}-{code}", "").strip() for code in units for p, _ in PER_UNIT)
-    return render(request, "policingplan/targets_measure.html", {
+    verdict = _verdict(table) if table is not None else None
+    context = {
         "title": ("Error: " if form.errors else "") + f"Target setting: {choice.name}"
                  + (" (what if)" if table is not None and table.what_if else ""),
         "plan": plan, "choice": choice, "choices": choices, "table": table, "own": own, "problem": problem,
-        "verdict": _verdict(table) if table is not None else None,
+        "verdict": verdict,
         "rows": rows, "inputs": inputs, "form": form, "per_unit": PER_UNIT,
         "errors": {key.split("-")[0] if key == "method-stretch" else key: message for key, message in reversed(form.errors)}, "methods": METHODS, "per_unit_open": per_unit_open or any(
             key.startswith(("floor-", "cap-", "proposal-")) for key, _ in form.errors),
-        "mine": bool(mine),
-    }, status=status)
+        "mine": bool(mine), "announcement": _announcement(table, verdict, form),
+    }
+    if request.headers.get("HX-Request") == "true":
+        # The what-if as you type (htmx): the summary, the table and the announcement, swapped into the
+        # page in place.  A mistake is shown, not refused: htmx swaps only a successful answer.
+        return render(request, "policingplan/whatif/fragment.html", context)
+    return render(request, "policingplan/targets_measure.html", context, status=status)
+
+
+def _announcement(table, verdict, form: WhatIfForm) -> str:
+    """The sum against the corporate target in one sentence, for screen readers as it updates."""
+    if form.errors:
+        return "There is a problem: " + "; ".join(message for _, message in form.errors) + \
+            ". The table shows the plan's own targets."
+    if table is None or verdict is None:
+        return ""
+    which = "In this what-if, the" if table.what_if else "The plan's"
+    margin = f"{verdict['margin']} {verdict['crimes']} {'to spare' if table.meets else 'too many'}"
+    return (f"{which} boroughs' targets add up to {verdict['total']} against at most {verdict['required']}: "
+            f"{margin}. {'They meet' if table.meets else 'They do not meet'} the corporate target.")
 
 
 # --- the requirement tracker ---------------------------------------------------------------------
