@@ -68,6 +68,7 @@ _COMMAND_MODULES = (
     "policingplan.cli.portfolio_cmds",
     "policingplan.cli.publish_cmds",
     "policingplan.cli.web_cmds",
+    "policingplan.cli.instance_cmds",
 )
 
 from policingplan.cli.groups import data_app  # noqa: E402
@@ -118,6 +119,9 @@ EXAMPLES: dict[str, str] = {
     "serve": "policingplan serve --port 8000",
     "web": "policingplan web create-demo-accounts",
     "web create-demo-accounts": "policingplan web create-demo-accounts",
+    "web export-plan": "policingplan web export-plan --out my-plan",
+    "export": "policingplan export instance.tar.gz --warehouse .policingplan/warehouse",
+    "import": "policingplan import instance.tar.gz --warehouse .policingplan/warehouse",
 }
 
 
