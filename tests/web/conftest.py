@@ -44,6 +44,16 @@ def web_settings(settings, web_plan_dir, web_warehouse):
     return settings
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: the sign-in throttle's counts live there."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def make_user(db):
     """A user with one role (and, for a commander, a borough): ``make_user("commander", "lambeth")``."""

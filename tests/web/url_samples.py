@@ -9,7 +9,16 @@ from __future__ import annotations
 
 SAMPLES: dict[str, object] = {
     # --- plan editing (editing/) ---
+    "version": lambda: __import__("policingplan.web.editing.store", fromlist=["store"]).ensure_imported().pk,
+    "step": "consult",
+    "target_scope": "force",
+    "target_period": "2023-24",
     # --- data loads (loads/) ---
     # --- the planning cycle (cycle/) ---
+    "milestone": lambda: __import__("tests.web.cycle.samples", fromlist=["milestone"]).milestone(),
+    "proposal": lambda: __import__("tests.web.cycle.samples", fromlist=["proposal"]).proposal(),
     # --- the portfolio (investment/) ---
+    "programme": lambda: __import__("tests.web.investment.samples", fromlist=["programme"]).programme(),
+    "benefit": lambda: __import__("tests.web.investment.samples", fromlist=["benefit"]).benefit(),
+    "case": lambda: __import__("tests.web.investment.samples", fromlist=["case"]).case(),
 }

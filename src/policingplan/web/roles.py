@@ -115,11 +115,94 @@ PAGES: dict[str, Access] = {
     "download-borough-xlsx": Access(get=SIGNED_IN, own_unit=frozenset({COMMANDER}),
                                     purpose="A borough's targets table as XLSX."),
     # --- plan editing: versions, workflow, target edits, the audit log, export (editing/urls.py) ---
+    # Every signed-in role reads the versions, their changes and comments, and downloads a version's folder
+    # (the plan is not secret from anyone who may read it).  Only the performance team changes a version or
+    # takes a workflow step; viewers, commanders and the performance team comment in consultation (the view
+    # refuses a comment outside consultation).  The audit log: every signed-in role, a commander seeing the
+    # entries about their own borough only (filtered by the view; docs/web.md, "Plan editing").
+    "versions": Access(get=SIGNED_IN, purpose="Every version of the plan: status, who started it and when."),
+    "version": Access(get=SIGNED_IN, purpose="A version: its targets (with links to change them in a draft), "
+                                             "its workflow steps."),
+    "version-changes": Access(get=SIGNED_IN, purpose="The changes between a version and the one it was started from."),
+    "version-comments": Access(get=SIGNED_IN, post=frozenset({VIEWER, COMMANDER, PERFORMANCE}),
+                               purpose="The consultation comments on a version; add one while it is in consultation."),
+    "version-step": Access(get=frozenset({PERFORMANCE}), post=frozenset({PERFORMANCE}),
+                           purpose="Take a workflow step (start a draft, consult, approve, publish), with a reason."),
+    "version-download": Access(get=SIGNED_IN, purpose="Download a version as its plan folder (ZIP)."),
+    "target-edit": Access(get=frozenset({PERFORMANCE}), post=frozenset({PERFORMANCE}),
+                          purpose="Change a draft's target (figure, range, rationale), with a reason; optimistic "
+                                  "locking."),
+    "audit": Access(get=SIGNED_IN, purpose="The audit log: newest first, filtered, paginated (a commander: own "
+                                           "borough's entries only)."),
+    "audit-csv": Access(get=SIGNED_IN, purpose="The audit log's entries, as filtered, as CSV."),
     # --- data loads (loads/urls.py) ---
+    # Every signed-in role may see what the warehouse holds and when each file was loaded (how current the
+    # figures are: no figure is shown that the dashboard does not already show); only the performance team
+    # and administrators may load a file.
+    "data": Access(get=SIGNED_IN, post=frozenset({PERFORMANCE, ADMINISTRATOR}),
+                   purpose="Data: what the warehouse holds, each load, and (performance, administrators) a form "
+                           "that loads a file through the same readers as `policingplan data load`."),
+    "data-loaded": Access(get=frozenset({PERFORMANCE, ADMINISTRATOR}),
+                          purpose="The confirmation of the load just made (once; otherwise back to Data)."),
     # --- the planning cycle, commanders' proposals and commentary (cycle/urls.py) ---
+    "cycle": Access(get=SIGNED_IN, purpose="The planning cycle's dates, the days left to each, and what is "
+                                           "outstanding against them."),
+    "cycle-milestone": Access(get=frozenset({PERFORMANCE}), post=frozenset({PERFORMANCE}),
+                              purpose="Change one of the cycle's dates, with a reason (audited)."),
+    "cycle-proposals": Access(get=SIGNED_IN, purpose="Commanders' target proposals, open first (a commander: "
+                                                     "their own borough's only, filtered by the view)."),
+    "cycle-proposal": Access(get=frozenset({PERFORMANCE}), post=frozenset({PERFORMANCE}),
+                             purpose="Accept (applied to the current draft) or decline a proposal, with a reason."),
+    "borough-proposals": Access(get=SIGNED_IN, own_unit=frozenset({COMMANDER}),
+                                purpose="A borough's targets and its commander's proposals."),
+    "borough-propose": Access(get=frozenset({COMMANDER}), post=frozenset({COMMANDER}),
+                              own_unit=frozenset({COMMANDER}),
+                              purpose="A commander proposes a target for their own borough's measure."),
+    "borough-proposal-withdraw": Access(get=frozenset({COMMANDER}), post=frozenset({COMMANDER}),
+                                        own_unit=frozenset({COMMANDER}),
+                                        purpose="A commander withdraws their own borough's open proposal."),
+    "borough-commentary": Access(get=SIGNED_IN, post=frozenset({COMMANDER, PERFORMANCE}),
+                                 own_unit=frozenset({COMMANDER}),
+                                 purpose="A borough's commentary, newest first; its commander and the performance "
+                                         "team write it."),
     # --- the portfolio and business-case decisions (investment/urls.py) ---
+    # Everyone signed in reads the portfolio; only the investment board decides business cases (not
+    # administrators: they manage the service and its accounts, not the fund's money).
+    "portfolio": Access(get=SIGNED_IN, purpose="The portfolio: the fund (total, approved, remaining), the "
+                                               "programmes' benefits and the business cases by status."),
+    "portfolio-programme": Access(get=SIGNED_IN, purpose="A programme: its projects, and its benefits planned "
+                                                         "against actual with the SPC status of the measures."),
+    "portfolio-benefit": Access(get=SIGNED_IN, purpose="A benefit's realisation chart, with its data."),
+    "portfolio-case": Access(get=SIGNED_IN, post=frozenset({INVESTMENT}),
+                             purpose="A business case; the investment board decides it (submit, approve with an "
+                                     "amount, reject, fund), with a reason, under the fund's guard."),
     # --- public viewing of the published plan ---
+    # No URL of its own: the pages the public may read are PUBLIC_PAGES, below, each row given PUBLIC.
 }
+
+# --- public viewing of the published plan (the pseudo-role PUBLIC) ---
+
+#: The public: a visitor who is not signed in gets this role, and only this one, when the site publishes the
+#: plan (the setting ``POLICINGPLAN_WEB_PUBLIC``; :func:`policingplan.web.access.user_roles`).  It is not a
+#: group anyone can be put in, so it is not in :data:`ROLES`.
+PUBLIC = "public"
+PUBLIC_ROLE = Role(PUBLIC, "The public", "Anyone, without signing in, where the plan is published on the site: "
+                                         "reads the plan, its monitoring and its published documents.")
+
+#: What the public may read: the plan, the dashboard, the boroughs' and the measures' pages (and the tables
+#: they show, as CSV and Excel), the requirement, and the published documents.  Not the letters to boroughs,
+#: target setting and its what-if, partner alignment, the downloads page, or the JSON API: those stay
+#: signed-in only.
+PUBLIC_PAGES: tuple[str, ...] = (
+    "dashboard", "plan", "measure", "borough", "borough-measure", "requirement",
+    "download-dashboard-csv", "download-dashboard-xlsx", "download-borough-csv", "download-borough-xlsx",
+    "documents", "document-plan-pdf", "document-plan-html", "document-changes-pdf", "document-changes-html",
+    "document-report-pdf", "document-report-docx", "document-targets-xlsx",
+)
+for _page in PUBLIC_PAGES:
+    PAGES[_page] = Access(get=PAGES[_page].get | {PUBLIC}, post=PAGES[_page].post,
+                          own_unit=PAGES[_page].own_unit, purpose=PAGES[_page].purpose)
+del _page
 
 Decision = Literal["allow", "login", "refuse"]
 READING = ("GET", "HEAD")
@@ -140,7 +223,9 @@ def decide(page: str | None, method: str, roles: Iterable[str], unit: str | None
     if "*" in allowed:
         return "allow"
     roles = set(roles)
-    if not roles:
+    if not roles - {PUBLIC}:  # not signed in: the public, where the plan is published, or nobody
+        if PUBLIC in roles and PUBLIC in allowed:
+            return "allow"
         return "login" if allowed else "refuse"
     granting = roles & allowed
     if not granting:
@@ -171,6 +256,7 @@ def sees_every_unit(roles: Iterable[str], page: str = "borough") -> bool:
 
 __all__ = [
     "ADMINISTRATOR", "Access", "BOROUGH_GROUP_PREFIX", "COMMANDER", "Decision", "EVERYONE", "INVESTMENT",
-    "NOBODY", "PAGES", "PERFORMANCE", "ROLES", "Role", "SIGNED_IN", "VIEWER", "decide", "roles_of",
+    "NOBODY", "PAGES", "PERFORMANCE", "PUBLIC", "PUBLIC_PAGES", "PUBLIC_ROLE", "ROLES", "Role", "SIGNED_IN", "VIEWER",
+    "decide", "roles_of",
     "sees_every_unit",
 ]

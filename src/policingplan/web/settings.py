@@ -9,6 +9,11 @@
 - ``POLICINGPLAN_WEB_HTTPS``: ``1`` when served over HTTPS: secure cookies and HSTS.
 - ``POLICINGPLAN_WEB_PLAN`` and ``POLICINGPLAN_WAREHOUSE``: the plan shown and its data
   (:mod:`policingplan.settings`).
+- ``POLICINGPLAN_WEB_PUBLIC``: ``1`` to let visitors who are not signed in read the published plan.
+- ``POLICINGPLAN_WEB_PLANS``: where the plan versions stored in the database are written as
+  folders (default ``.policingplan/plans``).
+- ``POLICINGPLAN_WEB_UPLOAD_MAX_BYTES``: the largest data file an upload accepts (default 200 MB).
+- ``POLICINGPLAN_CYCLE_TODAY``: the day the planning cycle counts from (default: today).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
 from policingplan import settings as policingplan_settings
@@ -30,7 +36,7 @@ def _flag(name: str) -> bool:
 
 
 def _secret_key() -> str:
-    configured = os.environ.get("POLICINGPLAN_SECRET_KEY")
+    configured = policingplan_settings.environment("POLICINGPLAN_SECRET_KEY")
     if configured:
         return configured
     if SECRET_KEY_FILE.is_file():
@@ -48,6 +54,14 @@ ALLOWED_HOSTS = [h.strip() for h in os.environ.get("POLICINGPLAN_WEB_HOSTS", "12
 POLICINGPLAN_PLAN_DIR = str(policingplan_settings.web_plan_dir())
 POLICINGPLAN_WAREHOUSE = str(policingplan_settings.warehouse_dir())
 #: How long a service's result is reused before it is asked again (seconds).
+# The folders that the plan versions stored in the database are written to, one per content (web/shown.py).
+POLICINGPLAN_WEB_PLANS = os.environ.get("POLICINGPLAN_WEB_PLANS") or str(STATE_DIR / "plans")
+# Visitors who are not signed in may read the published plan's public pages (roles.PUBLIC_PAGES).
+POLICINGPLAN_WEB_PUBLIC = _flag("POLICINGPLAN_WEB_PUBLIC")
+# The largest file a data load through the browser accepts, in bytes (web/loads/).
+POLICINGPLAN_WEB_UPLOAD_MAX_BYTES = int(os.environ.get("POLICINGPLAN_WEB_UPLOAD_MAX_BYTES") or 200_000_000)
+# The day the planning cycle's page counts from (YYYY-MM-DD): unset, the real date (web/cycle/).
+POLICINGPLAN_CYCLE_TODAY = os.environ.get("POLICINGPLAN_CYCLE_TODAY") or None
 POLICINGPLAN_CACHE_SECONDS = int(os.environ.get("POLICINGPLAN_WEB_CACHE_SECONDS", "300"))
 
 INSTALLED_APPS = [
@@ -73,7 +87,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "policingplan.web.security.ContentSecurityPolicyMiddleware",
     "policingplan.web.access.RoleAccessMiddleware",
+    "policingplan.web.editing.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "policingplan.web.urls"
@@ -91,8 +107,25 @@ TEMPLATES = [{
     ]},
 }]
 
-DATABASES = {"default": dj_database_url.config(
-    default=f"sqlite:///{(STATE_DIR / 'web.sqlite3').resolve()}", conn_max_age=60)}
+
+def database(url: str, **options) -> dict:
+    """The database a URL names; a one-line error naming ``DATABASE_URL`` (never its value,
+    which may hold a password) when it is not a database URL."""
+    try:
+        return dj_database_url.parse(url, **options)
+    except ValueError as exc:
+        scheme = url.partition("://")[0] if "://" in url else ""
+        reason = (f"its scheme {scheme!r} is not a database's" if isinstance(exc, dj_database_url.UnknownSchemeError)
+                  else "it is not a URL (quote special characters in the password)")
+        raise ImproperlyConfigured(
+            f"DATABASE_URL is not a database URL: {reason}; accepted: postgres://user:password@host:5432/name "
+            "or sqlite:///path/to/file.sqlite3 (see docs/deployment.md)") from None
+
+
+# A DATABASE_URL of nothing but spaces counts as not set: SQLite under .policingplan/.
+DATABASES = {"default": database(
+    policingplan_settings.environment("DATABASE_URL") or f"sqlite:///{(STATE_DIR / 'web.sqlite3').resolve()}",
+    conn_max_age=60)}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -133,5 +166,10 @@ if _flag("POLICINGPLAN_WEB_HTTPS"):
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_FAILURE_VIEW = "policingplan.web.views.csrf_failure"
+
+# Sign-in throttling (web/throttle.py): 5 failures for a username, or 20 from an address, in
+# 15 minutes refuse that username or address for the rest of the 15 minutes.  The counts live
+# in the default cache (this process's memory here; the database in production).
+POLICINGPLAN_LOGIN_THROTTLE = {"per_username": 5, "per_address": 20, "window": 15 * 60}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

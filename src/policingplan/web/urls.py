@@ -8,6 +8,7 @@ from policingplan.web.cycle import urls as urls_cycle
 from policingplan.web.editing import urls as urls_editing
 from policingplan.web.investment import urls as urls_investment
 from policingplan.web.loads import urls as urls_loads
+from policingplan.web.throttle import ThrottledLoginView
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -15,8 +16,7 @@ urlpatterns = [
     path("measures/<slug:measure>/", views.measure, name="measure"),
     path("boroughs/<slug:borough>/", views.borough, name="borough"),
     path("boroughs/<slug:borough>/measures/<slug:measure>/", views.borough_measure, name="borough-measure"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True,
-                                                         extra_context={"title": "Sign in"}), name="login"),
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),  # Django's, throttled (throttle.py)
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
 urlpatterns += urls_targets.urlpatterns + urls_documents.urlpatterns + urls_api.urlpatterns

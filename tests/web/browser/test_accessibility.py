@@ -26,9 +26,22 @@ PAGES = {
     "borough measure": ("commander", f"/boroughs/{OWN}/measures/{MEASURE}/"),
     "documents": ("viewer", "/documents/"),
     "refused": ("commander", "/boroughs/westminster/"),
+    "target setting": ("performance", "/targets/"),
+    "allocation and what-if": ("performance", f"/targets/{MEASURE}/"),
+    "requirement": ("viewer", "/requirement/"),
+    "partners": ("viewer", "/partners/"),
+    "versions": ("performance", "/versions/"),
+    "a version": ("performance", "/versions/1/"),
+    "audit log": ("performance", "/audit/"),
+    "planning cycle": ("performance", "/cycle/"),
+    "proposals": ("commander", f"/boroughs/{OWN}/proposals/"),
+    "commentary": ("commander", f"/boroughs/{OWN}/commentary/"),
+    "data loads": ("performance", "/data/"),
+    "portfolio": ("investment", "/portfolio/"),
 }
 #: The pages checked again at 375 px, where tables become one block per row and the header wraps.
-NARROW = ("sign in", "dashboard", "borough", "measure", "documents")
+NARROW = ("sign in", "dashboard", "borough", "measure", "documents", "allocation and what-if", "a version",
+          "audit log", "planning cycle", "data loads")
 
 
 def axe_violations(page) -> list[dict]:
