@@ -56,7 +56,7 @@ PROFILES = {
         "/measures/neighbourhood-crime/", "/targets/", "/requirement/", "/partners/", "/downloads/",
         "/api/plan", "/api/monitoring", "/api/targets", "/api/measures/neighbourhood-crime/values"]},
 }
-ACCOUNTS = ["member", "performance", "investment", "commander-lambeth", "commander-westminster"]
+ACCOUNTS = ["member", "performance", "investment", "admin"]  # roles that may open every page of the profiles
 BASELINE = "/static/policingplan/style.css"
 
 
@@ -192,10 +192,12 @@ def main() -> None:
         subprocess.run([str(bin_dir / "policingplan"), "web", "create-demo-accounts"], check=True, env=env,
                        capture_output=True, cwd=work)
         port = free_port()
+        server_log = open(work / "server.log", "wb")  # the server's own log, shown when a request fails
         server = subprocess.Popen([str(bin_dir / "gunicorn"), "policingplan.web.wsgi:application",
                                    "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
                                    "--worker-class", "gthread", "--threads", str(args.threads),
-                                   "--timeout", "120", "--log-level", "warning"], env=env, cwd=work)
+                                   "--timeout", "120", "--log-level", "warning"], env=env, cwd=work,
+                                  stdout=server_log, stderr=subprocess.STDOUT)
         for _ in range(300):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -219,6 +221,9 @@ def main() -> None:
         report(f"pages ({len(profile['paths'])} kinds)", times, errors, seconds)
         base_times, base_errors = run(users, [BASELINE], min(seconds, 15))
         report("baseline (the stylesheet, from WhiteNoise)", base_times, base_errors, min(seconds, 15))
+        if errors or base_errors:
+            print("The server's log ends:\n" + "\n".join(
+                (work / "server.log").read_text(encoding="utf-8", errors="replace").splitlines()[-40:]))
         p95 = percentile([t * 1000 for t in times], 95)
         if args.profile == "pages":
             print(f"aim: p95 under 200 ms with no errors: {'met' if p95 < 200 and not errors else 'NOT met'}")
