@@ -31,3 +31,22 @@ def test_the_investment_section_comes_from_the_portfolio(project_root):
 def test_a_plan_without_a_portfolio_has_no_investment_section_from_it(project_root):
     pub = gather(project_root / "examples" / "london-2023-24")
     assert pub.portfolio is None and portfolio_content(pub) is None
+
+
+def test_the_html_plan_prints_the_same_investment_section_as_the_pdf(project_root):
+    from html import escape
+
+    from policingplan.publish.html import plan_html
+
+    pub = gather(project_root / "examples" / "london-2007-08")
+    content = plan_content(pub, {})
+    page = plan_html(content)
+    section = content["portfolio"]
+    assert f"<h3>{escape(section['fund']['title'])}</h3>" in page
+    assert "£4.5m remains" in page and "<td class=n>£10.5m</td>" in page
+    for programme in section["programmes"]:
+        assert f"<h4>{escape(programme['name'])}</h4>" in page
+        for row in programme["rows"]:
+            assert f"<td>{escape(row[0])}</td>" in page
+    assert escape(section["note"]) in page
+    assert "modernisation programmes" not in plan_html(plan_content(gather(project_root / "examples" / "london-2023-24"), {}))

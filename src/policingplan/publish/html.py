@@ -87,6 +87,21 @@ def plan_html(c: dict) -> str:
         out.append(table(["Investment", "Amount", "Purpose", "Condition"],
                          [[i["name"], i["amount"], i["description"], i["condition"]] for i in c["investments"]],
                          numeric=(1,)))
+    portfolio = c.get("portfolio")
+    if portfolio:  # the investment fund and the programmes' benefits, from the portfolio (as in the PDF)
+        fund = portfolio["fund"]
+        if fund:
+            out.append(f"<h3>{e(fund['title'])}</h3><p>{e(fund['text'])}</p>")
+            if fund["rows"]:
+                out.append(table(["Business case", "Programme", "Status", "Amount"], fund["rows"], numeric=(3,),
+                                 total=fund["total"]))
+        if portfolio["programmes"]:
+            out.append("<h3>The modernisation programmes and their benefits</h3>")
+            for programme in portfolio["programmes"]:
+                out.append(f"<h4>{e(programme['name'])}</h4><p>{e(programme['text'])}</p>")
+                if programme["rows"]:
+                    out.append(table(["Benefit", "Supports", "Target", "Status"], programme["rows"]))
+        out.append(f'<p class="note">{e(portfolio["note"])}</p>')
     for s in c["delivering"]:
         out.append(f"<h3>{e(s['title'])}</h3>" + blocks_html(s["blocks"], base_level=3))
     a = c["appendix"]
