@@ -130,11 +130,26 @@ def _example_epilog(path: str) -> str | None:
     return f"Example: {example}" if example else None
 
 
+def _reflowed(doc: str) -> str:
+    """A docstring's paragraphs each made one line, so that help wraps them to the terminal's width
+    (Typer keeps the line breaks of every paragraph after the first); lists and indented lines stay."""
+    import inspect
+
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(
+        paragraph if any(line.startswith((" ", "-", "*", "|")) for line in paragraph.splitlines())
+        else " ".join(line.strip() for line in paragraph.splitlines())
+        for paragraph in paragraphs)
+
+
 def _add_examples(typer_app: typer.Typer, prefix: str) -> None:
-    """Set each command's epilog to its example, so that its help ends with it."""
+    """Set each command's epilog to its example, so that its help ends with it; and its help to its
+    docstring with each paragraph on one line."""
     import typer.main
 
     for info in typer_app.registered_commands:
+        if info.help is None and info.callback is not None and info.callback.__doc__:
+            info.help = _reflowed(info.callback.__doc__)
         name = info.name or typer.main.get_command_name(info.callback.__name__)
         epilog = _example_epilog(f"{prefix} {name}".strip())
         if epilog and info.epilog is None:
