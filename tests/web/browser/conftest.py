@@ -163,6 +163,9 @@ def sign_in(browser, server, _signed_in_state):
         context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB",
                                       bypass_csp=True, accept_downloads=True, storage_state=state)
         context.set_default_timeout(30_000)
+        # A page's first view makes its figures (a measure page's forecast fan runs a forecast per month):
+        # seconds on a quiet machine, more on a busy CI runner; a navigation may take up to two minutes.
+        context.set_default_navigation_timeout(120_000)
         contexts.append(context)
         page = context.new_page()
         if role is not None and state is None:
