@@ -3,8 +3,18 @@ with their amounts, and the programmes' benefits with the CPAs they support, ill
 
 from __future__ import annotations
 
+import shutil
+
 from policingplan.publish.content import plan_content, portfolio_content
 from policingplan.services.publish import gather
+
+
+def _without_portfolio(project_root, tmp_path):
+    """A copy of the 2023/24 example without its portfolio.yaml: a plan that has no portfolio."""
+    folder = tmp_path / "london-2023-24"
+    shutil.copytree(project_root / "examples" / "london-2023-24", folder,
+                    ignore=shutil.ignore_patterns("portfolio.yaml"))
+    return folder
 
 
 def test_the_investment_section_comes_from_the_portfolio(project_root):
@@ -28,12 +38,31 @@ def test_the_investment_section_comes_from_the_portfolio(project_root):
     assert plan_content(pub, {})["portfolio"] == section
 
 
-def test_a_plan_without_a_portfolio_has_no_investment_section_from_it(project_root):
+def test_the_2023_24_investment_section_comes_from_its_own_portfolio(project_root):
     pub = gather(project_root / "examples" / "london-2023-24")
+    section = portfolio_content(pub)
+    fund = section["fund"]
+    assert fund["title"] == "Illustrative investment reserve for 2023/24"
+    assert "holds £15m" in fund["text"] and "£8m is approved (£4.5m of it funded" in fund["text"]
+    assert "£7m remains" in fund["text"] and "2 further business cases, asking £7.5m, await" in fund["text"]
+    assert [row[2:] for row in fund["rows"]] == [["Funded", "£4.5m"], ["Approved", "£3.5m"]]
+    assert all(row[0].endswith("*") for row in fund["rows"])  # every case is illustrative
+    programmes = {p["name"]: p for p in section["programmes"]}
+    assert all(name.endswith("*") for name in programmes)
+    crime = programmes["Neighbourhood policing*"]["rows"][0]
+    assert crime == ["Fewer neighbourhood crimes*", "Neighbourhood crime", "229,000 offences by 31 March 2024",
+                     "Off track"]
+    assert section["note"].startswith("Figures marked * are illustrative")
+
+
+def test_a_plan_without_a_portfolio_has_no_investment_section_from_it(project_root, tmp_path):
+    folder = _without_portfolio(project_root, tmp_path)
+    pub = gather(folder)
     assert pub.portfolio is None and portfolio_content(pub) is None
+    assert plan_content(pub, {})["portfolio"] is None
 
 
-def test_the_html_plan_prints_the_same_investment_section_as_the_pdf(project_root):
+def test_the_html_plan_prints_the_same_investment_section_as_the_pdf(project_root, tmp_path):
     from html import escape
 
     from policingplan.publish.html import plan_html
@@ -49,4 +78,5 @@ def test_the_html_plan_prints_the_same_investment_section_as_the_pdf(project_roo
         for row in programme["rows"]:
             assert f"<td>{escape(row[0])}</td>" in page
     assert escape(section["note"]) in page
-    assert "modernisation programmes" not in plan_html(plan_content(gather(project_root / "examples" / "london-2023-24"), {}))
+    assert "modernisation programmes" not in plan_html(plan_content(gather(_without_portfolio(project_root, tmp_path)),
+                                                                    {}))

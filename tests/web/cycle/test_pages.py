@@ -38,13 +38,18 @@ def test_the_cycle_page_counts_the_days_from_the_date_set_and_lists_what_is_outs
     assert "Authority approval is due in 16 days, on 22 March 2023" in page
     assert "Publication is due in 25 days, on 31 March 2023" in page
     assert "the date this service is set to (POLICINGPLAN_CYCLE_TODAY)" in page
-    # The 2023/24 example: two measures have no target; every borough is agreed; the narrative is written.
+    # The 2023/24 example: two measures have no target; every borough is agreed; the narrative is written;
+    # two business cases of its portfolio await the investment board.
     assert "Measures without a target (2)" in page and "Public confidence" in page
     assert "2 items due by an earlier date are still outstanding." in page
     assert "Boroughs whose targets are not yet agreed (0) To be done by: Committee agreement of the targets " \
            "was due 5 days ago, on 1 March 2023. Every borough's targets are agreed." in page
     assert "Every narrative section is written." in page
-    assert "No business case is awaiting a decision." in page
+    assert "Business cases awaiting decision (2)" in page
+    assert "Evidence capture at the first attendance at domestic abuse: £4m." in page
+    assert "Knife crime case progression teams: £3.5m." in page
+    assert 'href="/portfolio/cases/bc-da-evidence-capture/"' in response.content.decode()
+    assert 'href="/portfolio/cases/bc-vr-knife-case-progression/"' in response.content.decode()
     assert "2 outstanding, overdue" in page  # the committee's date has passed with two measures short
     assert response.content.decode().count(">Assumed</strong>") == 3  # every date of the 2023/24 cycle
     assert Milestone.objects.filter(plan_id="london-2023-24").count() == 3

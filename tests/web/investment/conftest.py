@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,11 @@ def shows_portfolio_plan(web_settings, portfolio_plan_dir, tmp_path_factory):
     figures.clear()
     yield web_settings
     figures.clear()
+
+
+@pytest.fixture
+def plan_without_portfolio(web_plan_dir: Path, tmp_path: Path) -> Path:
+    """A copy of the web suite's plan (the 2023/24 example) without its portfolio.yaml: a plan that has none."""
+    folder = tmp_path / "without-portfolio" / web_plan_dir.name
+    shutil.copytree(web_plan_dir, folder, ignore=shutil.ignore_patterns("portfolio.yaml"))
+    return folder

@@ -1,41 +1,20 @@
 """Samples of the portfolio's URL converters for the role matrix (tests/web/url_samples.py).
 
-The role matrix shows the London 2023/24 example, which has no portfolio.yaml; the portfolio's pages
-for a programme, a benefit or a business case answer 404 there.  So each sample switches the plan
-shown to the 2007/08 example (which has one) for the test's one request, and back when it finishes.
+The role matrix shows the web suite's plan, the London 2023/24 example, whose portfolio.yaml has these
+ids: a programme, a benefit tied to a plan measure, and a business case awaiting the investment board's
+decision (so that its decision buttons, and an empty POST to them, are tried for every role).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "london-2007-08"
-
-
-def _show_the_portfolio_plan_for_one_request() -> None:
-    from django.core.signals import request_finished
-    from django.test.utils import override_settings
-
-    override = override_settings(POLICINGPLAN_PLAN_DIR=str(EXAMPLE))
-    override.enable()
-
-    def done(**_):
-        request_finished.disconnect(done, dispatch_uid="investment-sample")
-        override.disable()
-
-    request_finished.connect(done, weak=False, dispatch_uid="investment-sample")
-
 
 def programme() -> str:
-    _show_the_portfolio_plan_for_one_request()
-    return "citizen-focus"
+    return "neighbourhood-policing"
 
 
 def benefit() -> str:
-    _show_the_portfolio_plan_for_one_request()
-    return "cf-user-satisfaction"
+    return "np-neighbourhood-crime"
 
 
 def case() -> str:
-    _show_the_portfolio_plan_for_one_request()
-    return "bc-cf-call-handling"
+    return "bc-da-evidence-capture"

@@ -36,8 +36,8 @@ def test_an_exported_folder_carries_the_boards_decisions_and_reads_back_with_the
 
 
 @pytest.mark.django_db
-def test_a_version_without_a_portfolio_exports_none(web_plan_dir, tmp_path):
-    version = store.ensure_imported(str(web_plan_dir))
+def test_a_version_without_a_portfolio_exports_none(plan_without_portfolio, tmp_path):
+    version = store.ensure_imported(str(plan_without_portfolio))
     assert state.export_files(version) == {}
     write_folder(export.files(version), tmp_path / "plan")
     assert not (tmp_path / "plan" / "portfolio.yaml").exists()

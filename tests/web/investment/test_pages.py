@@ -134,7 +134,7 @@ def test_unknown_ids_are_not_found(board):
 
 
 @pytest.mark.django_db
-def test_a_plan_without_a_portfolio_says_what_to_do(board, web_settings, web_plan_dir):
-    web_settings.POLICINGPLAN_PLAN_DIR = str(web_plan_dir)
+def test_a_plan_without_a_portfolio_says_what_to_do(board, web_settings, plan_without_portfolio):
+    web_settings.POLICINGPLAN_PLAN_DIR = str(plan_without_portfolio)
     text = _text(board.get(reverse("portfolio")))
     assert "The plan shown has no portfolio" in text and "portfolio.yaml" in text

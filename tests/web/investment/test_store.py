@@ -44,9 +44,9 @@ def test_the_state_before_any_decision_is_the_seed(portfolio_plan_dir):
 
 
 @pytest.mark.django_db
-def test_a_plan_without_a_portfolio_has_no_state_and_no_cases_awaiting(web_plan_dir):
-    assert state.load(str(web_plan_dir)) is None
-    assert state.cases_awaiting_decision(str(web_plan_dir)) == []
+def test_a_plan_without_a_portfolio_has_no_state_and_no_cases_awaiting(plan_without_portfolio):
+    assert state.load(str(plan_without_portfolio)) is None
+    assert state.cases_awaiting_decision(str(plan_without_portfolio)) == []
 
 
 @pytest.mark.django_db
