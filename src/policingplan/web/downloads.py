@@ -1,5 +1,7 @@
 """Every table as CSV and as a spreadsheet (XLSX): the dashboard's CPAs, a borough's targets, every
-target's position, and the plan's targets.
+target's position, and the plan's targets here; the audit log, the plan versions, the proposals, what is
+outstanding in the cycle and the portfolio's cases and benefits in their areas' views, each a :class:`Table`
+made by a view under :func:`download`, so every download is written by the same code.
 
 A download holds the figures the services return, in the same rows as the page's table:
 
@@ -349,6 +351,16 @@ def targets(request) -> Table:
                                     "fraction of the baseline (in the CSV, -0.05 is a 5% reduction)."))
 
 
+def plan_about(plan, *lines: str) -> list[str]:
+    """The "About these figures" lines of a table that is not the monitor's: the plan and what the table is."""
+    return _about(plan, None, " ".join(lines))
+
+
+def when(value) -> Optional[str]:
+    """A date or time as the CSV writes it (ISO 8601: ``2007-03-01``, ``2007-03-01T14:00:00+00:00``)."""
+    return None if value is None else value.isoformat()
+
+
 def index(request):
     """What can be downloaded: each table in CSV and XLSX, and the JSON API."""
     plan = figures.plan()
@@ -394,4 +406,4 @@ def _code(text: str) -> str:
 
 
 __all__ = ["Column", "POSITION_COLUMNS", "TARGET_COLUMNS", "Table", "borough", "csv_bytes", "dashboard", "index",
-           "monitoring", "position_rows", "target_rows", "targets", "xlsx_bytes"]
+           "monitoring", "plan_about", "position_rows", "target_rows", "targets", "when", "xlsx_bytes"]

@@ -135,6 +135,9 @@ PAGES: dict[str, Access] = {
     "audit": Access(get=SIGNED_IN, purpose="The audit log: newest first, filtered, paginated (a commander: own "
                                            "borough's entries only)."),
     "audit-csv": Access(get=SIGNED_IN, purpose="The audit log's entries, as filtered, as CSV."),
+    "audit-xlsx": Access(get=SIGNED_IN, purpose="The audit log's entries, as filtered, as XLSX."),
+    "versions-csv": Access(get=SIGNED_IN, purpose="The plan versions list as CSV."),
+    "versions-xlsx": Access(get=SIGNED_IN, purpose="The plan versions list as XLSX."),
     # --- data loads (loads/urls.py) ---
     # Every signed-in role may see what the warehouse holds and when each file was loaded (how current the
     # figures are: no figure is shown that the dashboard does not already show); only the performance team
@@ -151,6 +154,12 @@ PAGES: dict[str, Access] = {
                               purpose="Change one of the cycle's dates, with a reason (audited)."),
     "cycle-proposals": Access(get=SIGNED_IN, purpose="Commanders' target proposals, open first (a commander: "
                                                      "their own borough's only, filtered by the view)."),
+    "cycle-outstanding-csv": Access(get=SIGNED_IN, purpose="What is outstanding in the planning cycle, as CSV."),
+    "cycle-outstanding-xlsx": Access(get=SIGNED_IN, purpose="What is outstanding in the planning cycle, as XLSX."),
+    "cycle-proposals-csv": Access(get=SIGNED_IN, purpose="The target proposals as CSV (a commander: their own "
+                                                         "borough's only, filtered by the view)."),
+    "cycle-proposals-xlsx": Access(get=SIGNED_IN, purpose="The target proposals as XLSX (a commander: their own "
+                                                          "borough's only, filtered by the view)."),
     "cycle-proposal": Access(get=frozenset({PERFORMANCE}), post=frozenset({PERFORMANCE}),
                              purpose="Accept (applied to the current draft) or decline a proposal, with a reason."),
     "borough-proposals": Access(get=SIGNED_IN, own_unit=frozenset({COMMANDER}),
@@ -173,6 +182,10 @@ PAGES: dict[str, Access] = {
     "portfolio-programme": Access(get=SIGNED_IN, purpose="A programme: its projects, and its benefits planned "
                                                          "against actual with the SPC status of the measures."),
     "portfolio-benefit": Access(get=SIGNED_IN, purpose="A benefit's realisation chart, with its data."),
+    "portfolio-cases-csv": Access(get=SIGNED_IN, purpose="The portfolio's business cases as CSV."),
+    "portfolio-cases-xlsx": Access(get=SIGNED_IN, purpose="The portfolio's business cases as XLSX."),
+    "portfolio-benefits-csv": Access(get=SIGNED_IN, purpose="Every programme's benefits as CSV."),
+    "portfolio-benefits-xlsx": Access(get=SIGNED_IN, purpose="Every programme's benefits as XLSX."),
     "portfolio-case": Access(get=SIGNED_IN, post=frozenset({INVESTMENT}),
                              purpose="A business case; the investment board decides it (submit, approve with an "
                                      "amount, reject, fund), with a reason, under the fund's guard."),

@@ -15,3 +15,9 @@ urlpatterns: list = [
          name="borough-proposal-withdraw"),
     path("boroughs/<slug:borough>/commentary/", views.borough_commentary, name="borough-commentary"),
 ]
+urlpatterns += [
+    path("cycle/outstanding.csv", views.outstanding_csv, name="cycle-outstanding-csv"),
+    path("cycle/outstanding.xlsx", views.outstanding_xlsx, name="cycle-outstanding-xlsx"),
+    path("cycle/proposals.csv", views.proposals_csv, name="cycle-proposals-csv"),
+    path("cycle/proposals.xlsx", views.proposals_xlsx, name="cycle-proposals-xlsx"),
+]

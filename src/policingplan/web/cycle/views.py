@@ -17,7 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from policingplan.formatting import fmt_int, fmt_money
 from policingplan.periods import Month, PeriodError
 from policingplan.plan.model import Plan
-from policingplan.web import figures, present
+from policingplan.web import downloads, figures, present
 from policingplan.web import roles as catalogue
 from policingplan.web.access import may_open, user_roles
 from policingplan.web.cycle import rules, state
@@ -429,3 +429,97 @@ def _default_month(months: list[str]) -> str:
         return months[-1]
     past = [m for m in months if m <= now]
     return past[-1] if past else months[0]
+
+
+# --- downloads: the tables of the cycle's pages, in CSV and XLSX (the same writer as every download) ---------
+
+PROPOSAL_STATUS_WORDS = {s: str(n) for s, n in Proposal._meta.get_field("status").choices}
+
+PROPOSAL_COLUMNS = (
+    downloads.Column("id", "Proposal", 8), downloads.Column("unit", "Unit code", 10),
+    downloads.Column("unit_name", "Borough", 20), downloads.Column("measure", "Measure id", 22),
+    downloads.Column("measure_name", "Measure", 30), downloads.Column("period", "Year", 9),
+    downloads.Column("proposed", "Proposed change", 11, "share"),
+    downloads.Column("proposed_words", "Proposed", 36),
+    downloads.Column("current", "The target now (change)", 11, "share"),
+    downloads.Column("current_words", "The target now", 36),
+    downloads.Column("reason", "Reason", 50), downloads.Column("status", "Status", 12, words=PROPOSAL_STATUS_WORDS),
+    downloads.Column("proposed_by", "Proposed by", 16), downloads.Column("proposed_at", "Proposed", 22),
+    downloads.Column("closed_by", "Decided or withdrawn by", 16),
+    downloads.Column("closed_at", "Decided or withdrawn", 22), downloads.Column("closed_reason", "Why", 40),
+)
+
+
+@downloads.download
+def proposals_table(request) -> downloads.Table:
+    """The proposals page's rows, open first (a commander: their own borough's only, as the page)."""
+    plan = figures.plan()
+    roles, units = user_roles(request.user)
+    found = Proposal.objects.filter(plan_id=plan.id)
+    every = catalogue.sees_every_unit(roles, "borough-proposals")
+    if not every:
+        found = found.filter(unit__in=[u.code for u in plan.units if present.slug(u.name) in units])
+    rows = []
+    for p in sorted(found, key=lambda p: (p.status != Proposal.OPEN, -p.proposed_at.timestamp(), -p.pk)):
+        target = state.unit_target(plan, p.unit, p.measure)
+        rows.append({
+            "id": p.pk, "unit": p.unit, "unit_name": plan.unit(p.unit).name, "measure": p.measure,
+            "measure_name": _measure_name(plan, p.measure), "period": p.period, "proposed": p.value,
+            "proposed_words": change_words(plan, p.measure, p.value, target),
+            "current": target.value if target else None,
+            "current_words": change_words(plan, p.measure, target.value, target) if target else "No target yet",
+            "reason": p.reason, "status": p.status, "proposed_by": p.proposed_by_name,
+            "proposed_at": downloads.when(p.proposed_at), "closed_by": p.closed_by_name or None,
+            "closed_at": downloads.when(p.closed_at), "closed_reason": p.closed_reason or None,
+        })
+    whose = "every borough's" if every else "your own borough's"
+    return downloads.Table("Target proposals", f"{plan.id}-proposals", PROPOSAL_COLUMNS, rows, plan.attribution,
+                           downloads.plan_about(plan, f"Borough commanders' target proposals ({whose}), open first. "
+                                                      "A change is a fraction of the baseline (in the CSV, -0.05 is "
+                                                      "a 5% reduction)."))
+
+
+proposals_csv, proposals_xlsx = proposals_table.csv, proposals_table.xlsx
+
+OUTSTANDING_COLUMNS = (
+    downloads.Column("kind", "Kind", 10), downloads.Column("section", "What is outstanding", 34),
+    downloads.Column("item", "Item id", 22), downloads.Column("name", "Item", 34),
+    downloads.Column("detail", "What is missing", 50), downloads.Column("amount", "Amount (£)", 13, "count"),
+    downloads.Column("due", "Due by", 12), downloads.Column("milestone", "Milestone", 34),
+)
+
+
+@downloads.download
+def outstanding_table(request) -> downloads.Table:
+    """What the cycle page lists as outstanding, section by section, with the date each is due by."""
+    against = state.cycle_plan(figures.plan())
+    plan = against.plan
+    milestones = state.milestones(plan)
+    keys = [(m.key, m.date, m.requires) for m in milestones]
+    by_key = {m.key: m for m in milestones}
+    found = state.outstanding(plan)
+    sections = {s.id: s for s in plan.narrative}
+    measures = {m.id: m for m in plan.measures}
+    items = []
+    for a in found.boroughs:
+        what = ([f"no target for {', '.join(_measure_name(plan, m) for m in a.missing)}"] if a.missing else [])
+        what += [f"an open proposal for {', '.join(_measure_name(plan, m) for m in a.open)}"] if a.open else []
+        sentence = "; ".join(what)
+        items.append((rules.TARGETS, a.unit, a.name, sentence[:1].upper() + sentence[1:], None))
+    items += [(rules.MEASURES, m, measures[m].name, "a Critical Performance Area" if measures[m].cpa else None, None)
+              for m in found.measures]
+    items += [(rules.NARRATIVE, s, sections[s].title, f"The file {sections[s].file} has no text yet", None)
+              for s in found.narrative]
+    items += [(rules.CASES, c.id, c.title, None if c.amount else "No amount yet", c.amount) for c in found.cases]
+    rows = []
+    for kind, item, name, detail, amount in items:
+        due = by_key.get(rules.first_requiring(keys, kind) or "")
+        rows.append({"kind": kind, "section": rules.KIND_NAMES[kind], "item": item, "name": name, "detail": detail,
+                     "amount": amount, "due": downloads.when(due.date) if due else None,
+                     "milestone": due.name if due else None})
+    return downloads.Table("Outstanding", f"{plan.id}-cycle-outstanding", OUTSTANDING_COLUMNS, rows, [],
+                           downloads.plan_about(plan, f"What is outstanding in the planning cycle, checked against "
+                                                      f"{against.label}, with the date each is due by."))
+
+
+outstanding_csv, outstanding_xlsx = outstanding_table.csv, outstanding_table.xlsx

@@ -16,3 +16,8 @@ urlpatterns: list = [
     path("audit/", views.audit_log, name="audit"),
     path("audit.csv", views.audit_csv, name="audit-csv"),
 ]
+urlpatterns += [
+    path("audit.xlsx", views.audit_xlsx, name="audit-xlsx"),
+    path("versions.csv", views.versions_csv, name="versions-csv"),
+    path("versions.xlsx", views.versions_xlsx, name="versions-xlsx"),
+]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from django.core.paginator import Paginator
@@ -14,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from policingplan.problems import UserError
-from policingplan.web import present
+from policingplan.web import downloads, figures, present
 from policingplan.web.access import user_roles
 from policingplan.web.editing import export, forms, rules, store
 from policingplan.web.editing.models import PlanVersion
@@ -89,6 +87,9 @@ def version_page(request, version: int):
         "title": f"Version {row.label}", "version": row, "plan_read": plan, "problems": problems.errors[:5],
         "groups": _targets_by_measure(plan, row, roles) if plan is not None else [],
         "steps": rules.steps_for(row.status, roles), "may_edit": rules.may_edit(row.status, roles),
+        # The version's own next step is the main button; starting another draft from it is secondary.
+        "primary_step": next((s.id for s in rules.steps_for(row.status, roles) if s.id != "start-draft"),
+                             "start-draft"),
         "comments": row.comments.count(), "shown": store.shown_version(row.plan_id),
         "history": AuditEntry.objects.filter(plan_id=row.plan_id, plan_version=row.label)[:10],
     })
@@ -320,19 +321,60 @@ def audit_log(request):
     return render(request, "policingplan/editing/audit.html", {
         "title": "Audit log", "page": page, "chosen": chosen, "actions": actions, "query": query,
         "own_only": own is not None, "filtered": any(chosen.values()),
+        "csv": reverse("audit-csv") + (f"?{query}" if query else ""),
+        "xlsx": reverse("audit-xlsx") + (f"?{query}" if query else ""),
     })
 
 
-def audit_csv(request):
-    entries, _, _ = _audit_entries(request)
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["when", "who", "action", "what", "why", "object_type", "object_id", "plan_id", "plan_version",
-                     "before", "after"])
-    for e in entries.iterator():
-        writer.writerow([e.when.isoformat(), e.who_name, e.action, e.what, e.why, e.object_type, e.object_id,
-                         e.plan_id, e.plan_version, "" if e.before is None else json.dumps(e.before, default=str),
-                         "" if e.after is None else json.dumps(e.after, default=str)])
-    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, "audit-log.csv")
-    return response
+AUDIT_COLUMNS = (
+    downloads.Column("when", "When", 22), downloads.Column("who", "Who", 16), downloads.Column("action", "Action", 20),
+    downloads.Column("what", "What", 44), downloads.Column("why", "Why", 44),
+    downloads.Column("object_type", "Object type", 12), downloads.Column("object_id", "Object", 24),
+    downloads.Column("plan_id", "Plan", 16), downloads.Column("plan_version", "Version", 9),
+    downloads.Column("before", "Before", 40), downloads.Column("after", "After", 40),
+)
+
+
+@downloads.download
+def audit_table(request) -> downloads.Table:
+    """The audit log's entries, as filtered on the page (a commander: their own borough's), in CSV and XLSX."""
+    entries, chosen, _ = _audit_entries(request)
+    rows = [{"when": e.when.isoformat(), "who": e.who_name, "action": e.action, "what": e.what, "why": e.why,
+             "object_type": e.object_type, "object_id": e.object_id, "plan_id": e.plan_id,
+             "plan_version": e.plan_version,
+             "before": None if e.before is None else json.dumps(e.before, default=str),
+             "after": None if e.after is None else json.dumps(e.after, default=str)} for e in entries.iterator()]
+    shown = "; ".join(f"{k} {v}" for k, v in chosen.items() if v)
+    return downloads.Table("Audit log", "audit-log", AUDIT_COLUMNS, rows, [], downloads.plan_about(
+        figures.plan(), "Every change made in the application, newest first" + (f" (filtered: {shown})." if shown
+                                                                                 else ".")))
+
+
+audit_csv, audit_xlsx = audit_table.csv, audit_table.xlsx
+
+VERSION_COLUMNS = (
+    downloads.Column("version", "Version", 9), downloads.Column("status", "Status", 14,
+                                                                 words=dict(rules.STATUS_NAMES)),
+    downloads.Column("shown", "Shown", 7, words={"True": "Yes", "False": "No"}),
+    downloads.Column("started_by", "Started by", 16), downloads.Column("started", "Started", 22),
+    downloads.Column("last_step_by", "Last step by", 16), downloads.Column("last_step", "Last step", 22),
+    downloads.Column("published", "Published", 22), downloads.Column("parent", "From version", 10),
+)
+
+
+@downloads.download
+def versions_table(request) -> downloads.Table:
+    """The plan versions page's table (every version, newest first), in CSV and XLSX."""
+    shown = store.shown_version()
+    rows = [{"version": v.label, "status": v.status, "shown": str(bool(shown and v.pk == shown.pk)),
+             "started_by": v.created_by_name, "started": downloads.when(v.created_at),
+             "last_step_by": v.status_changed_by_name or None, "last_step": downloads.when(v.status_changed_at),
+             "published": downloads.when(v.published_at), "parent": v.parent.label if v.parent else None}
+            for v in store.versions()]
+    plan = figures.plan()
+    return downloads.Table("Plan versions", f"{plan.id}-versions", VERSION_COLUMNS, rows, [], downloads.plan_about(
+        plan, "Every version of the plan, newest first: its status, who started it and when, its last workflow "
+              "step, and the version it was started from (none: imported from the plan folder)."))
+
+
+versions_csv, versions_xlsx = versions_table.csv, versions_table.xlsx

@@ -40,7 +40,7 @@ def realisation_chart(benefit, width: int = 600, height: int = 260) -> alt.Layer
         if p.actual is not None:
             rows.append({"date": p.date.isoformat(), "value": p.actual, "series": "Actual"})
     data = alt.Data(values=rows)
-    axis = alt.Axis(format=".0%") if benefit.as_percent else alt.Axis(format=",.0f")
+    axis = alt.Axis(format=".1%") if benefit.as_percent else alt.Axis(format=",.0f")
     y = alt.Y("value:Q", title=None if benefit.as_percent else benefit.unit, axis=axis,
               scale=alt.Scale(zero=False))
     x = alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6))

@@ -10,3 +10,9 @@ urlpatterns: list = [
     path("portfolio/benefits/<slug:benefit>/", views.benefit, name="portfolio-benefit"),
     path("portfolio/cases/<slug:case>/", views.case, name="portfolio-case"),
 ]
+urlpatterns += [
+    path("portfolio/cases.csv", views.cases_csv, name="portfolio-cases-csv"),
+    path("portfolio/cases.xlsx", views.cases_xlsx, name="portfolio-cases-xlsx"),
+    path("portfolio/benefits.csv", views.benefits_csv, name="portfolio-benefits-csv"),
+    path("portfolio/benefits.xlsx", views.benefits_xlsx, name="portfolio-benefits-xlsx"),
+]

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from policingplan.portfolio.workflow import approval_problems
 from policingplan.problems import UserError
+from policingplan.web import api, downloads
 from policingplan.web import roles as catalogue
 from policingplan.web.access import may_open, user_roles
 from policingplan.web.investment import charts, present, state
@@ -269,3 +270,96 @@ def _case_page(request, found, case_id: str, errors: dict, values: dict):
 
 
 __all__ = ["benefit", "case", "may_decide", "portfolio", "programme"]
+
+
+# --- downloads: the portfolio's business cases and benefits, in CSV and XLSX (the same writer as every download) ---
+
+
+def _download_state():
+    """The portfolio's state and result; no portfolio (or one with errors): to the portfolio page, which says why."""
+    try:
+        found = state.load()
+    except UserError:
+        found = None
+    if found is None or found.fund is None and not found.portfolio.programmes:
+        raise api.Elsewhere(reverse("portfolio"))
+    return found, state.result(found)
+
+
+CASE_COLUMNS = (
+    downloads.Column("id", "Case id", 22), downloads.Column("title", "Business case", 40),
+    downloads.Column("status", "Status", 16, words={k: v[0] for k, v in present.CASE_STATUS.items()}),
+    downloads.Column("programme", "Programme id", 18), downloads.Column("programme_name", "Programme", 28),
+    downloads.Column("project", "Project id", 18), downloads.Column("sponsor", "Sponsor", 24),
+    downloads.Column("priority", "Priority", 18), downloads.Column("amount", "Amount (£)", 14, "count"),
+    downloads.Column("benefits", "Benefits", 30), downloads.Column("last_decision", "Last decision", 22),
+    downloads.Column("illustrative", "Illustrative", 9, words={"True": "Yes", "False": "No"}),
+)
+
+
+@downloads.download
+def cases_table(request) -> downloads.Table:
+    """The portfolio page's business cases, group by group as the page lists them."""
+    found, result = _download_state()
+    names = _programme_names(result)
+    rows = [{"id": c.id, "title": c.title, "status": c.status, "programme": c.programme,
+             "programme_name": names.get(c.programme, c.programme), "project": c.project, "sponsor": c.sponsor,
+             "priority": c.priority, "amount": c.amount, "benefits": " | ".join(c.benefits) or None,
+             "last_decision": downloads.when(c.decisions[-1].at) if c.decisions else None,
+             "illustrative": str(c.illustrative)}
+            for status, _ in CASE_GROUPS for c in result.cases if c.status == status]
+    plan = found.plan
+    return downloads.Table("Business cases", f"{plan.id}-business-cases", CASE_COLUMNS, rows, [],
+                           downloads.plan_about(plan, "The portfolio's business cases, awaiting a decision first, "
+                                                      "then approved, funded, drafts and rejected; amounts in "
+                                                      "whole pounds."))
+
+
+def _in_own_terms(row: dict) -> str:
+    return "share" if row.get("as_percent") == "True" else "number"
+
+
+BENEFIT_COLUMNS = (
+    downloads.Column("programme", "Programme id", 18), downloads.Column("programme_name", "Programme", 28),
+    downloads.Column("id", "Benefit id", 22), downloads.Column("name", "Benefit", 36),
+    downloads.Column("owner", "Owner", 22),
+    downloads.Column("status", "Status", 14, words={k: v[0] for k, v in present.BENEFIT_STATUS.items()}),
+    downloads.Column("measure", "Measure id", 22), downloads.Column("measure_name", "Measure", 30),
+    downloads.Column("metric", "Own metric", 30), downloads.Column("unit", "Unit", 16),
+    downloads.Column("as_percent", "A percentage", 9, words={"True": "Yes", "False": "No"}),
+    downloads.Column("baseline", "Baseline", 12, _in_own_terms), downloads.Column("baseline_date", "Baseline date", 12),
+    downloads.Column("target", "Target", 12, _in_own_terms), downloads.Column("due", "Due", 12),
+    downloads.Column("latest", "Latest", 12, _in_own_terms), downloads.Column("latest_date", "Latest date", 12),
+    downloads.Column("planned_now", "Planned now", 12, _in_own_terms),
+    downloads.Column("progress", "Progress", 10, "chance"),
+    downloads.Column("expected", "Expected by now", 10, "chance"),
+    downloads.Column("days_late", "Days late", 8, "count"),
+    downloads.Column("spc_status", "The measure's target (SPC)", 14, words=downloads.STATUS_WORDS),
+    downloads.Column("cpas", "Critical Performance Areas", 30),
+    downloads.Column("illustrative", "Illustrative", 9, words={"True": "Yes", "False": "No"}),
+)
+
+
+@downloads.download
+def benefits_table(request) -> downloads.Table:
+    """Every programme's benefits, as each programme's page lists them, judged at the portfolio's date."""
+    found, result = _download_state()
+    rows = [{"programme": p.id, "programme_name": p.name, "id": b.id, "name": b.name, "owner": b.owner,
+             "status": b.status, "measure": b.measure, "measure_name": b.measure_name,
+             "metric": b.metric.name if b.metric else None, "unit": b.unit, "as_percent": str(b.as_percent),
+             "baseline": b.baseline, "baseline_date": downloads.when(b.baseline_date), "target": b.target,
+             "due": downloads.when(b.due), "latest": b.latest, "latest_date": downloads.when(b.latest_date),
+             "planned_now": b.planned_now, "progress": b.progress, "expected": b.expected, "days_late": b.days_late,
+             "spc_status": b.spc.status if b.spc else None, "cpas": " | ".join(b.cpas) or None,
+             "illustrative": str(b.illustrative)}
+            for p in result.programmes for b in p.benefits]
+    plan = found.plan
+    return downloads.Table("Benefits", f"{plan.id}-benefits", BENEFIT_COLUMNS, rows, list(result.attribution),
+                           downloads.plan_about(plan, f"Every programme's benefits, judged at "
+                                                      f"{present.date(result.as_of)}: planned against actual. A "
+                                                      "percentage (and progress) is a fraction in the CSV: 0.055 is "
+                                                      "5.5%."))
+
+
+cases_csv, cases_xlsx = cases_table.csv, cases_table.xlsx
+benefits_csv, benefits_xlsx = benefits_table.csv, benefits_table.xlsx
