@@ -56,6 +56,15 @@ def test_the_cycle_page_counts_the_days_from_the_date_set_and_lists_what_is_outs
     assert AuditEntry.objects.filter(action="cycle.seed", plan_id="london-2023-24").count() == 1
 
 
+def test_only_the_investment_board_is_invited_to_decide_a_case_from_the_cycle_page(client, make_user):
+    client.force_login(make_user("viewer"))
+    seen = text(client.get(reverse("cycle")))
+    assert "See the case" in seen and "Decide it" not in seen
+    client.force_login(make_user("investment"))
+    board = text(client.get(reverse("cycle")))
+    assert "Decide it" in board and "See the case" not in board
+
+
 def test_without_a_date_set_the_page_counts_from_the_real_date_and_says_every_date_has_passed(client, make_user):
     client.force_login(make_user("commander", "lambeth"))
     page = text(client.get(reverse("cycle")))

@@ -155,9 +155,13 @@ def cycle(request):
     sections.append({"kind": rules.NARRATIVE, "items": narrative_items,
                      "empty": "Every narrative section is written." if plan.narrative else
                      "The plan has no narrative sections."})
+    from policingplan.web import roles as catalogue
+    from policingplan.web.access import user_roles
+
+    deciding = catalogue.decide("portfolio-case", "POST", user_roles(request.user)[0]) == "allow"
     case_items = [{"name": c.title, "what": fmt_money(c.amount) if c.amount else "No amount yet",
                    "link": _link(request, "portfolio-case", case=c.id) or _link(request, "portfolio"),
-                   "link_text": "Decide it"} for c in found.cases]
+                   "link_text": "Decide it" if deciding else "See the case"} for c in found.cases]
     sections.append({"kind": rules.CASES, "items": case_items, "empty": "No business case is awaiting a decision."})
     overdue = 0
     for s in sections:
