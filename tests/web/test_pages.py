@@ -245,3 +245,27 @@ def test_every_page_of_mine_references_no_other_host(viewer):
                 reverse("targets-measure", args=["neighbourhood-crime"])):
         page = viewer.get(url).content.decode()
         assert not re.search(r'(src|href)="(https?:)?//', page), url
+
+
+def test_a_borough_page_says_where_it_stands_among_its_peers_for_each_measure_with_a_target(viewer, web_plan_dir):
+    page = viewer.get(reverse("borough", args=["lambeth"])).content.decode()
+    assert '<h2 class="heading-l" id="peers">Among its peers</h2>' in page
+    body = page[page.index('id="peers"'):]
+    body = body[:body.index("</table>")]
+    as_of = figures.monitoring("E09000022").as_of
+    measures = {t.measure for t in figures.monitoring("E09000022").targets if t.unit == "E09000022"}
+    lines = re.findall(r'<tr><th scope="row" data-label="Measure"><a href="/boroughs/lambeth/measures/([^/]+)/#peers">'
+                       r'.*?</tr>', body)
+    assert lines and set(lines) <= measures
+    for measure in lines:
+        standing = figures.peers(measure, as_of)
+        ranked = [u for u in standing.units if u.rate is not None]
+        lambeth = next(u for u in ranked if u.unit == "E09000022")
+        group = [u for u in ranked if u.peer_group == lambeth.peer_group]
+        row = re.search(rf'measures/{measure}/#peers">.*?</tr>', body).group(0)
+        # the same figures as the borough's measure page: its rate, its rank of all and in its peer group
+        assert present.rate(lambeth.rate, standing.basis) in row
+        assert f"{present.ordinal(lambeth.rank)} of {len(ranked)}" in row
+        assert f"{present.ordinal(group.index(lambeth) + 1)} of {len(group)} (Inner London)" in row
+        if lambeth.band:
+            assert present.BAND[lambeth.band][0].capitalize() in row

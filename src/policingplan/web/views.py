@@ -96,6 +96,10 @@ def borough(request, borough: str):
         return _empty(request, unit.name, unit.name)
     measures = _measures(plan)
     rows = [present.position(t, measures.get(t.measure)) for t in result.targets if t.unit == unit.code]
+    among_peers = [found for found in (_peer_line(measures[m], unit.code, result.as_of)
+                                       for m in dict.fromkeys(t.measure for t in result.targets
+                                                              if t.unit == unit.code and t.measure in measures))
+                   if found is not None]
     commentary = None
     if may_open(request, "borough-commentary", borough):  # signed in: the commentary on the borough's position
         from policingplan.web.cycle.state import recent_commentary
@@ -104,6 +108,7 @@ def borough(request, borough: str):
     return render(request, "policingplan/borough.html", {
         "title": unit.name, "plan": plan, "unit": unit, "slug": borough, "result": result, "rows": rows,
         "commentary": commentary, "proposals_link": may_open(request, "borough-proposals", borough),
+        "among_peers": among_peers,
     })
 
 
@@ -163,6 +168,26 @@ def _fan(target, as_of: str, unit_name: str) -> dict | None:
             for p in fan.points]
     return {"svg": mark_safe(_svg(svg, "fan-description")), "description": description, "rows": rows,
             "fan": fan, "target": present.target_words(fan.met_at, fan.polarity, fan.kind)}
+
+
+def _peer_line(measure, unit_code: str, as_of: str) -> dict | None:
+    """One line of a borough page's "among its peers": the borough's year-to-date rate for the measure, its rank
+    of every borough and in its peer group, and how it compares with its peers (the measure page's figures)."""
+    from policingplan.problems import UserError
+
+    try:
+        standing = figures.peers(measure.id, as_of)
+    except UserError:
+        return None
+    ranked = [u for u in standing.units if u.rate is not None]
+    mine = next((u for u in ranked if u.unit == unit_code), None)
+    if mine is None:
+        return None
+    group = [u for u in ranked if mine.peer_group and u.peer_group == mine.peer_group]
+    return {"measure": measure, "basis": standing.basis, "rate": present.rate(mine.rate, standing.basis),
+            "rank": f"{present.ordinal(mine.rank)} of {len(ranked)}",
+            "group": f"{present.ordinal(group.index(mine) + 1)} of {len(group)} ({mine.peer_group})" if group else "–",
+            "band": present.band(mine.band), "best": "highest" if standing.polarity == "higher" else "lowest"}
 
 
 def _peers(request, measure, unit_code: str, as_of: str) -> dict | None:
