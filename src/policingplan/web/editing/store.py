@@ -16,10 +16,11 @@ For other areas (the planning cycle applies an accepted borough proposal with it
 from __future__ import annotations
 
 import math
+import time
 from typing import Any, Iterable, Mapping
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from policingplan.problems import UserError
@@ -105,20 +106,31 @@ def ensure_imported(plan_dir: str | None = None) -> PlanVersion | None:
 
     plan, _ = read_files(files)
     label = plan.version if plan is not None else "1.0"
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            version = PlanVersion.objects.create(
-                plan_id=plan_id, label=label, status=rules.PUBLISHED, files=files, content_hash=files_hash(files),
-                created_by_name=SYSTEM, status_changed_at=now, status_changed_by_name=SYSTEM, published_at=now)
-            audit.record(None, "version.import", f"Version {label} of {plan_id} imported from the plan folder, "
-                         "as the published version", IMPORT_REASON, object_type="plan", object_id=plan_id,
-                         plan_id=plan_id, plan_version=label, after={"status": rules.PUBLISHED})
-    except IntegrityError:  # another request imported it first
-        version = PlanVersion.objects.filter(plan_id=plan_id).order_by("id").first()
-        if version is None:
-            raise
-    return version
+    for attempt in range(1, 6):
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                version = PlanVersion.objects.create(
+                    plan_id=plan_id, label=label, status=rules.PUBLISHED, files=files,
+                    content_hash=files_hash(files), created_by_name=SYSTEM, status_changed_at=now,
+                    status_changed_by_name=SYSTEM, published_at=now)
+                audit.record(None, "version.import", f"Version {label} of {plan_id} imported from the plan folder, "
+                             "as the published version", IMPORT_REASON, object_type="plan", object_id=plan_id,
+                             plan_id=plan_id, plan_version=label, after={"status": rules.PUBLISHED})
+            return version
+        except IntegrityError:  # another request imported it first
+            version = PlanVersion.objects.filter(plan_id=plan_id).order_by("id").first()
+            if version is None:
+                raise
+            return version
+        except OperationalError as exc:  # SQLite: another request holds the write lock while it imports
+            if "locked" not in str(exc) or attempt == 5:
+                raise
+            time.sleep(0.05 * attempt)
+            version = PlanVersion.objects.filter(plan_id=plan_id).order_by("id").first()
+            if version is not None:
+                return version
+    raise AssertionError("unreachable")
 
 
 def _plan_id(plan_id: str | None) -> str | None:
