@@ -12,6 +12,7 @@ SAMPLES: dict[str, object] = {
     "version": lambda: __import__("policingplan.web.editing.store", fromlist=["store"]).ensure_imported().pk,
     "step": "consult",
     "target_scope": "force",
+    "section": "knife-crime",  # a narrative section of the London 2023/24 example
     "target_period": "2023-24",
     # --- data loads (loads/) ---
     # --- the planning cycle (cycle/) ---

@@ -132,6 +132,9 @@ PAGES: dict[str, Access] = {
     "target-edit": Access(get=frozenset({PERFORMANCE}), post=frozenset({PERFORMANCE}),
                           purpose="Change a draft's target (figure, range, rationale), with a reason; optimistic "
                                   "locking."),
+    "narrative-edit": Access(get=frozenset({PERFORMANCE}), post=frozenset({PERFORMANCE}),
+                             purpose="Rewrite a draft's narrative section (its Markdown), with a reason; optimistic "
+                                     "locking on the text."),
     "audit": Access(get=SIGNED_IN, purpose="The audit log: newest first, filtered, paginated (a commander: own "
                                            "borough's entries only)."),
     "audit-csv": Access(get=SIGNED_IN, purpose="The audit log's entries, as filtered, as CSV."),

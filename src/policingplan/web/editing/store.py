@@ -270,6 +270,58 @@ def edit_target(version: PlanVersion | int, measure: str, scope: str, period: st
     return row
 
 
+def text_hash(text: str) -> str:
+    """The fingerprint of a narrative section's text as a user saw it (optimistic locking)."""
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def narrative_section(plan, section_id: str):
+    """The plan's narrative section with this id, or ``None``."""
+    return next((s for s in (plan.narrative if plan is not None else []) if s.id == section_id), None)
+
+
+def edit_narrative(version: PlanVersion | int, section_id: str, *, text: str, seen_hash: str, user,
+                   reason: str) -> PlanVersion:
+    """Rewrite one narrative section of a draft (its Markdown file), when its text is still the one the
+    user saw (``seen_hash``, :func:`text_hash`).  Refuses, changing nothing, as :func:`edit_target` does:
+    :class:`ReasonMissing`, :class:`VersionLocked`, :class:`EditConflict` (``current`` holds the text now),
+    :class:`InvalidEdit` (no such section, or the same text)."""
+    from policingplan.services.plan import read_files
+
+    why = _reason(reason)
+    text = text.replace("\r\n", "\n").strip() + "\n"
+    with transaction.atomic():
+        row = _locked_row(version)
+        if row.status != rules.DRAFT:
+            raise VersionLocked(f"Version {row.label} is {row.status_name.lower()}: only a draft can be changed. "
+                                "Start a new draft to change it.")
+        plan, _ = read_files(row.files)
+        section = narrative_section(plan, section_id)
+        if section is None:
+            raise InvalidEdit(f"Version {row.label} has no narrative section {section_id!r}", field="text")
+        current = row.files.get(section.file, "")
+        if text_hash(current) != seen_hash:
+            raise EditConflict(
+                "Someone else changed this section after you opened it, so your change was not saved. Its text "
+                "now is shown below: check it, then make your change again if it is still needed.",
+                current={"text": current}, seen={"hash": seen_hash})
+        if current.strip() == text.strip():
+            raise InvalidEdit("The text is the same as the current one: change it, or cancel", field="text")
+        files = dict(row.files)
+        files[section.file] = text
+        row.files = files
+        row.content_hash = files_hash(files)
+        row.revision += 1
+        audit.record(user, "narrative.edit", f"The narrative section ‘{section.title}’ rewritten "
+                     f"({len(current.split()):,} words to {len(text.split()):,})", why, object_type="narrative",
+                     object_id=section.id, plan_id=row.plan_id, plan_version=row.label,
+                     before={"file": section.file, "text": current}, after={"file": section.file, "text": text})
+        _save(row, ["files", "content_hash"])
+    return row
+
+
 def target_name(plan, target) -> str:
     """A target in words: ``Neighbourhood crime in Lambeth, 2023/24`` (``the force`` for a corporate one)."""
     measures = {m.id: m.name for m in plan.measures}

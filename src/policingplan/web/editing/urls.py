@@ -21,3 +21,6 @@ urlpatterns += [
     path("versions.csv", views.versions_csv, name="versions-csv"),
     path("versions.xlsx", views.versions_xlsx, name="versions-xlsx"),
 ]
+urlpatterns += [
+    path("versions/<int:version>/narrative/<slug:section>/", views.narrative_edit, name="narrative-edit"),
+]

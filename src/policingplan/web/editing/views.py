@@ -90,6 +90,9 @@ def version_page(request, version: int):
         # The version's own next step is the main button; starting another draft from it is secondary.
         "primary_step": next((s.id for s in rules.steps_for(row.status, roles) if s.id != "start-draft"),
                              "start-draft"),
+        "narrative": [{"id": n.id, "title": n.title, "words": len(row.files.get(n.file, "").split()),
+                       "changed": request.GET.get("changed") == f"narrative/{n.id}"}
+                      for n in (plan.narrative if plan is not None else [])],
         "comments": row.comments.count(), "shown": store.shown_version(row.plan_id),
         "history": AuditEntry.objects.filter(plan_id=row.plan_id, plan_version=row.label)[:10],
     })
@@ -378,3 +381,45 @@ def versions_table(request) -> downloads.Table:
 
 
 versions_csv, versions_xlsx = versions_table.csv, versions_table.xlsx
+
+
+def narrative_edit(request, version: int, section: str):
+    """A draft's narrative section: its Markdown text rewritten, with a reason; optimistic locking on the text."""
+    row = _version(version)
+    plan, _ = _plan(row)
+    found = store.narrative_section(plan, section)
+    if found is None:
+        raise Http404("No such narrative section")
+    current = row.files.get(found.file, "")
+    context = {
+        "title": f"Change the narrative: {found.title}", "version": row, "section": found,
+        "editable": rules.may_edit(row.status, _roles(request)), "locked": rules.is_locked(row.status),
+        "errors": {}, "conflict": None, "values": {"text": current, "reason": ""}, "seen": store.text_hash(current),
+    }
+    if request.method != "POST":
+        return render(request, "policingplan/editing/narrative_edit.html", context)
+    if not context["editable"]:
+        context["refused"] = f"Version {row.label} is {row.status_name.lower()}: only a draft can be changed."
+        return render(request, "policingplan/editing/narrative_edit.html", context)
+    read = forms.read_reason(request.POST, example="the committee asked for the work with partners to be named")
+    text = (request.POST.get("text") or "").replace("\r\n", "\n")
+    context["values"] = {"text": text, "reason": read.values.get("reason", "")}
+    context["seen"] = request.POST.get("seen", "")
+    errors = dict(read.errors)
+    if not text.strip():
+        errors = {"text": "Enter the section's text: a section cannot be left empty", **errors}
+    if errors:
+        context["errors"] = errors
+        return render(request, "policingplan/editing/narrative_edit.html", context)
+    try:
+        store.edit_narrative(row, found.id, text=text, seen_hash=context["seen"], user=request.user,
+                             reason=read.values["reason"])
+    except store.EditConflict as exc:
+        context["conflict"] = exc.current["text"]
+        context["conflict_message"] = exc.message
+        context["seen"] = store.text_hash(exc.current["text"])
+        return render(request, "policingplan/editing/narrative_edit.html", context, status=409)
+    except store.EditRefused as exc:
+        context["errors"] = {exc.field or "text": exc.message}
+        return render(request, "policingplan/editing/narrative_edit.html", context)
+    return redirect(reverse("version", args=[row.pk]) + f"?changed=narrative/{found.id}#narrative")
