@@ -245,20 +245,26 @@ def write_plan(plan: Plan, path: str | os.PathLike) -> None:
     the plan format (a README, say) are carried across; the plan's own files
     are replaced, so a narrative file that the plan no longer names is dropped.
     """
-    target = Path(path)
     problems = _unwritable(plan)
     if problems:
         raise UserError(str(problems[0]), problems=problems)
-    files = plan_files(plan)
+    write_files(plan_files(plan), path, carry_other_files=True)
+
+
+def write_files(files: dict[str, str], path: str | os.PathLike, *, carry_other_files: bool = False) -> None:
+    """Write ``files`` (a path inside the folder → its text) as the folder ``path``, whole or not at all:
+    to a new folder beside it, each file flushed to disk, which then takes its place by renaming.  With
+    ``carry_other_files``, the files of an existing folder that are not the plan format's own are kept."""
+    target = Path(path)
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
     try:
         # mkdtemp makes a private folder; give the plan the mode it had, or the usual one.
         os.chmod(staging, target.stat().st_mode & 0o7777 if target.is_dir() else _usual_folder_mode())
-        if target.is_dir():
+        if carry_other_files and target.is_dir():
             _carry_other_files(target, staging)
-        for name, text in files.items():
+        for name, text in sorted(files.items()):
             destination = staging / name
             destination.parent.mkdir(parents=True, exist_ok=True)
             with open(destination, "w", encoding="utf-8", newline="") as handle:

@@ -257,44 +257,17 @@ def _safe_name(name: str) -> bool:
 
 
 def write_folder(files: Mapping[str, str], plan_dir: str | os.PathLike) -> None:
-    """Write ``files`` (path in the folder → text) as the folder ``plan_dir``, whole or not at all.
-
-    The files go to a new folder beside ``plan_dir``, which then takes its place by renaming;
-    anything the folder held before is gone.  :class:`UserError` for a name that would leave the folder.
-    """
-    import shutil
-    import tempfile
+    """Write ``files`` (path in the folder → text) as the folder ``plan_dir``, whole or not at all
+    (:func:`policingplan.plan.io.write_files`): anything the folder held before is gone.
+    :class:`UserError` for a name that would leave the folder."""
+    from policingplan.plan.io import write_files
 
     unsafe = [name for name in files if not _safe_name(name)]
     if unsafe:
         raise UserError(f"{unsafe[0]!r}: not a file name inside a plan folder",
                         problems=[Problem("not a file name inside a plan folder", value=name,
                                           accepted="a relative path such as narrative/about.md") for name in unsafe])
-    target = Path(plan_dir)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(staging, 0o777 & ~mask)
-        for name, text in sorted(files.items()):
-            destination = staging / name
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            with open(destination, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-        if target.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-            retired.rmdir()
-            os.rename(target, retired)
-            os.rename(staging, target)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.rename(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    write_files(dict(files), plan_dir)
 
 
 def read_files(files: Mapping[str, str]) -> tuple[Plan | None, ProblemList]:
