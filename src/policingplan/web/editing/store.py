@@ -204,6 +204,15 @@ def _locked_row(version: PlanVersion | int) -> PlanVersion:
     return PlanVersion.objects.select_for_update().get(pk=pk)
 
 
+def _locked_draft(version: PlanVersion | int) -> PlanVersion:
+    """The version's row, locked for this transaction; :class:`VersionLocked` unless it is a draft."""
+    row = _locked_row(version)
+    if row.status != rules.DRAFT:
+        raise VersionLocked(f"Version {row.label} is {row.status_name.lower()}: only a draft can be changed. "
+                            "Start a new draft to change it.")
+    return row
+
+
 def _save(version: PlanVersion, fields: list[str]) -> None:
     """Write the version's row (the last step of every change, inside its transaction)."""
     version.save(update_fields=fields + ["updated_at", "revision"])
@@ -238,10 +247,7 @@ def edit_target(version: PlanVersion | int, measure: str, scope: str, period: st
 
     why = _reason(reason)
     with transaction.atomic():
-        row = _locked_row(version)
-        if row.status != rules.DRAFT:
-            raise VersionLocked(f"Version {row.label} is {row.status_name.lower()}: only a draft can be changed. "
-                                "Start a new draft to change it.")
+        row = _locked_draft(version)
         plan, problems = read_files(row.files)
         target = find_target(plan, measure, scope, period) if plan is not None else None
         if target is None:
@@ -293,10 +299,7 @@ def edit_narrative(version: PlanVersion | int, section_id: str, *, text: str, se
     why = _reason(reason)
     text = text.replace("\r\n", "\n").strip() + "\n"
     with transaction.atomic():
-        row = _locked_row(version)
-        if row.status != rules.DRAFT:
-            raise VersionLocked(f"Version {row.label} is {row.status_name.lower()}: only a draft can be changed. "
-                                "Start a new draft to change it.")
+        row = _locked_draft(version)
         plan, _ = read_files(row.files)
         section = narrative_section(plan, section_id)
         if section is None:
